@@ -1,0 +1,89 @@
+// Configuration and engine handles, and evaluation.
+#include <fstream>
+#include <filesystem>
+#include <sstream>
+
+#include "handles.h"
+
+using authpolicy::Error;
+using authpolicy::ErrorCode;
+using authp_capi::guard;
+
+extern "C" {
+
+int authp_config_new(authp_config** out) {
+    return guard([&]() -> int {
+        if (!out) return authp_capi::misuse("NULL out");
+        *out = new authp_config();
+        return AUTHP_OK;
+    });
+}
+
+void authp_config_free(authp_config* cfg) { delete cfg; }
+
+int authp_config_load_json(authp_config* cfg, const char* json, size_t len, const char* base_dir) {
+    return guard([&]() -> int {
+        if (!cfg || (!json && len)) return authp_capi::misuse("NULL config or JSON");
+        cfg->config = authpolicy::parse_config_text(authp_capi::view_of(json, len), base_dir ? base_dir : "");
+        return AUTHP_OK;
+    });
+}
+
+int authp_config_load_file(authp_config* cfg, const char* path) {
+    return guard([&]() -> int {
+        if (!cfg || !path) return authp_capi::misuse("NULL config or path");
+        std::ifstream in(path, std::ios::binary);
+        if (!in) throw Error(ErrorCode::Config, std::string("cannot read configuration file '") + path + "'");
+        std::ostringstream text;
+        text << in.rdbuf();
+        const std::string dir = std::filesystem::path(path).parent_path().string();
+        cfg->config = authpolicy::parse_config_text(text.str(), dir.empty() ? "." : dir);
+        return AUTHP_OK;
+    });
+}
+
+int authp_engine_new(authp_engine** out, const authp_config* cfg) {
+    return guard([&]() -> int {
+        if (!out || !cfg) return authp_capi::misuse("NULL out or config");
+        *out = nullptr;
+        const authpolicy::EngineConfig config = cfg->config.value_or(authpolicy::EngineConfig{});
+        auto engine = std::make_shared<authpolicy::Engine>(config, cfg->hooks);
+        *out = new authp_engine{std::move(engine)};
+        return AUTHP_OK;
+    });
+}
+
+void authp_engine_free(authp_engine* engine) { delete engine; }
+
+int authp_engine_has_view(const authp_engine* engine, const char* name, size_t len) {
+    if (!engine || (!name && len) || len == 0) return 0;
+    return engine->engine->policy_for(std::string_view(name, len)) != nullptr;
+}
+
+void authp_engine_invalidate_caches(const authp_engine* engine) {
+    if (engine) engine->engine->services().invalidate_caches();
+}
+
+int authp_engine_evaluate(authp_decision** out, const authp_engine* engine, authp_request* req) {
+    if (out) *out = nullptr;
+    return guard([&]() -> int {
+        if (!out || !engine || !req) return authp_capi::misuse("NULL out, engine or request");
+        if (req->engine != engine->engine) return authp_capi::misuse("the request was created for another engine");
+        auto d = std::make_unique<authp_decision>();
+        int rc = AUTHP_OK;
+        try {
+            d->decision = engine->engine->evaluate(req->request, req->state);
+        } catch (const Error& e) {
+            if (e.code() == ErrorCode::NotFound || e.code() == ErrorCode::Misuse) throw;
+            // The machinery failed: hand back a safe denial along with the code.
+            authp_capi::set_last_error(e.what());
+            rc = static_cast<int>(e.code());
+            d->decision = authpolicy::Engine::safe_denial();
+        }
+        d->user_view.user = d->decision.user;
+        *out = d.release();
+        return rc;
+    });
+}
+
+}  // extern "C"

@@ -1,0 +1,102 @@
+// The structs behind the C API's opaque handles, and the exception boundary.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <new>
+#include <optional>
+#include <string>
+
+#include "authpolicy.h"
+#include "core/common/error.h"
+#include "core/engine/config.h"
+#include "core/engine/engine.h"
+
+namespace authp_capi {
+
+// A host payload and its destructor; the destructor runs when the last owner lets go.
+struct Payload {
+    void* ptr = nullptr;
+    authp_free_cb free_fn = nullptr;
+    Payload(void* p, authp_free_cb f) : ptr(p), free_fn(f) {}
+    ~Payload() {
+        if (free_fn) free_fn(ptr);
+    }
+    Payload(const Payload&) = delete;
+    Payload& operator=(const Payload&) = delete;
+};
+
+void set_last_error(const char* message);
+
+// Every entry point runs inside guard(): no exception crosses the C boundary.
+template <class F>
+int guard(F&& body) noexcept {
+    try {
+        return body();
+    } catch (const authpolicy::Error& e) {
+        set_last_error(e.what());
+        return static_cast<int>(e.code());
+    } catch (const std::bad_alloc&) {
+        set_last_error("out of memory");
+        return AUTHP_ENOMEM;
+    } catch (const std::exception& e) {
+        set_last_error(e.what());
+        return AUTHP_ERROR;
+    } catch (...) {
+        set_last_error("unknown internal error");
+        return AUTHP_ERROR;
+    }
+}
+
+inline int misuse(const char* what) {
+    set_last_error(what);
+    return AUTHP_EMISUSE;
+}
+
+// Copies into memory the caller releases with authp_free() (which zeroises it).
+char* owned_string(const std::string& s);
+
+std::string_view view_of(const char* ptr, size_t len);
+
+}  // namespace authp_capi
+
+struct authp_user {
+    authpolicy::UserPtr user;
+    mutable std::string json;  // rendered on first request
+};
+
+struct authp_user_builder {
+    authpolicy::User user;
+    bool has_username = false;
+};
+
+struct authp_authn_ctx {
+    std::optional<std::string> user_json;
+    std::optional<std::string> auth_json;
+    std::optional<std::string> detail;
+    std::optional<std::string> challenge;
+};
+
+struct authp_config {
+    std::optional<authpolicy::EngineConfig> config;
+    authpolicy::HostHooks hooks;
+    std::shared_ptr<authp_capi::Payload> lookup_payload, verify_payload, clock_payload;
+};
+
+struct authp_engine {
+    std::shared_ptr<authpolicy::Engine> engine;
+};
+
+struct authp_request {
+    std::shared_ptr<authpolicy::Engine> engine;
+    authpolicy::http::Request request;
+    authpolicy::AuthState state;
+    authp_user user_view;
+    std::string auth_json;
+};
+
+struct authp_decision {
+    authpolicy::Decision decision;
+    authp_user user_view;
+    mutable std::string json;
+};

@@ -1,0 +1,59 @@
+#include "core/authn/token_authenticator.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/http/credentials_split.h"
+#include "core/http/text_encoding.h"
+
+namespace authpolicy::authn {
+namespace {
+
+constexpr const char* kNoCredentials = "Invalid token header. No credentials provided.";
+constexpr const char* kSpaces = "Invalid token header. Token string should not contain spaces.";
+constexpr const char* kBadCharacters = "Invalid token header. Token string should not contain invalid characters.";
+constexpr const char* kInvalid = "Invalid token.";
+constexpr const char* kExpired = "Token has expired.";
+constexpr const char* kInactive = "User inactive or deleted.";
+
+AuthValue token_auth_value(const std::string& name) {
+    nlohmann::ordered_json j{{"type", "token"}, {"name", name}};
+    return std::make_shared<const std::string>(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+}  // namespace
+
+TokenAuthenticator::TokenAuthenticator(std::shared_ptr<const Services> services, std::vector<std::string> keywords)
+    : services_(std::move(services)), keywords_(std::move(keywords)) {}
+
+AuthOutcome TokenAuthenticator::authenticate(const http::Request& request) const {
+    const std::string* header = request.header("authorization");
+    if (header == nullptr) return AuthOutcome::not_applicable();
+    const http::SplitHeader split = http::split_credentials(*header);
+    if (split.count == 0) return AuthOutcome::not_applicable();
+    bool mine = false;
+    for (const auto& keyword : keywords_) mine = mine || http::equals_ignore_case(split.parts[0], keyword);
+    if (!mine) return AuthOutcome::not_applicable();
+    if (split.count == 1) return AuthOutcome::failure(kNoCredentials);
+    if (split.count > 2) return AuthOutcome::failure(kSpaces);
+    const std::string_view key = split.parts[1];
+    if (!http::is_valid_utf8(key)) return AuthOutcome::failure(kBadCharacters);
+    if (key.size() > kMaxKeyLength) return AuthOutcome::failure(kInvalid);
+
+    const crypto::Sha256 digest = crypto::sha256(key);
+    const double now = services_->now();
+    auto& cache = services_->token_cache();
+    std::optional<CachedCredential> credential = cache.get(digest, now);
+    if (!credential) {
+        const uint64_t generation = cache.generation();
+        auto record = services_->token_store().find(digest);
+        if (!record) return AuthOutcome::failure(kInvalid);  // unknown keys are never cached
+        credential = CachedCredential{record->user, token_auth_value(record->name), record->expires};
+        cache.put(digest, *credential, now, generation);
+    }
+    // Checked on every hit: a cached token never outlives its expiry.
+    if (credential->expires && now >= static_cast<double>(*credential->expires)) return AuthOutcome::failure(kExpired);
+    if (!credential->user->is_active) return AuthOutcome::failure(kInactive);
+    return AuthOutcome::success(credential->user, credential->auth);
+}
+
+}  // namespace authpolicy::authn

@@ -1,0 +1,95 @@
+// A bounded, lock-striped cache of verified credentials keyed by a 32-byte digest.
+// Entries expire after a TTL and are all invalidated at once by bumping a generation
+// counter (a password change, a revocation or a deactivation in this process).
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <cstring>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+
+#include "core/crypto/digest.h"
+
+namespace authpolicy::cache {
+
+struct DigestHash {
+    size_t operator()(const crypto::Sha256& d) const noexcept {
+        size_t h;
+        std::memcpy(&h, d.data(), sizeof h);  // the key is already a uniform digest
+        return h;
+    }
+};
+
+template <class Value>
+class CredentialCache {
+  public:
+    CredentialCache(double ttl_seconds, size_t max_entries)
+        : ttl_(ttl_seconds), per_shard_(max_entries / kShards + 1), enabled_(ttl_seconds > 0 && max_entries > 0) {}
+
+    bool enabled() const { return enabled_; }
+
+    std::optional<Value> get(const crypto::Sha256& key, double now) const {
+        if (!enabled_) return std::nullopt;
+        const uint64_t gen = generation_.load(std::memory_order_acquire);
+        Shard& shard = shard_for(key);
+        std::lock_guard lock(shard.mutex);
+        auto it = shard.map.find(key);
+        if (it == shard.map.end()) return std::nullopt;
+        if (it->second.generation != gen || now >= it->second.stored_at + ttl_ || now < it->second.stored_at) {
+            shard.map.erase(it);
+            return std::nullopt;
+        }
+        return it->second.value;
+    }
+
+    // `generation_seen` is the generation read before the value was fetched from the store,
+    // so a value read before an invalidation is never stored as fresh.
+    void put(const crypto::Sha256& key, Value value, double now, uint64_t generation_seen) {
+        if (!enabled_) return;
+        Shard& shard = shard_for(key);
+        std::lock_guard lock(shard.mutex);
+        if (shard.map.size() >= per_shard_) evict(shard, now);
+        shard.map.insert_or_assign(key, Entry{std::move(value), now, generation_seen});
+    }
+
+    uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+    void invalidate_all() { generation_.fetch_add(1, std::memory_order_acq_rel); }
+    double ttl() const { return ttl_; }
+
+  private:
+    static constexpr size_t kShards = 64;
+    struct Entry {
+        Value value;
+        double stored_at;
+        uint64_t generation;
+    };
+    struct alignas(64) Shard {
+        std::mutex mutex;
+        std::unordered_map<crypto::Sha256, Entry, DigestHash> map;
+    };
+
+    Shard& shard_for(const crypto::Sha256& key) const { return shards_[key[31] % kShards]; }
+
+    void evict(Shard& shard, double now) {
+        const uint64_t gen = generation_.load(std::memory_order_acquire);
+        for (auto it = shard.map.begin(); it != shard.map.end();) {
+            if (it->second.generation != gen || now >= it->second.stored_at + ttl_) {
+                it = shard.map.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        if (shard.map.size() >= per_shard_) shard.map.erase(shard.map.begin());  // still full: drop one
+    }
+
+    double ttl_;
+    size_t per_shard_;
+    bool enabled_;
+    std::atomic<uint64_t> generation_{0};
+    mutable std::array<Shard, kShards> shards_;
+};
+
+}  // namespace authpolicy::cache

@@ -1,0 +1,23 @@
+// DRF's Request._authenticate result, computed lazily and at most once per request.
+#pragma once
+
+#include <string>
+
+#include "core/authn/authenticator.h"
+
+namespace authpolicy {
+
+struct AuthState {
+    enum class Status { NotRun, Authenticated, Anonymous, Failed };
+    Status status = Status::NotRun;
+    UserPtr user;  // the unauthenticated user (possibly null) unless Authenticated
+    AuthValue auth;
+    const authn::Authenticator* authenticator = nullptr;  // the one that succeeded or failed
+    std::string failure_detail;
+    bool errored = false;  // a store or callback failed while authenticating
+    bool running = false;  // guards against a callback re-entering authentication
+
+    void reset() { *this = AuthState{}; }
+};
+
+}  // namespace authpolicy

@@ -1,0 +1,204 @@
+#include "core/engine/config.h"
+
+#include <filesystem>
+
+#include "core/common/bounded_json.h"
+#include "core/common/error.h"
+
+namespace authpolicy {
+namespace {
+
+using json = nlohmann::json;
+
+[[noreturn]] void fail(const std::string& where, const std::string& what) {
+    throw Error(ErrorCode::Config, "configuration error at " + where + ": " + what);
+}
+
+const char* type_name(const json& j) { return j.type_name(); }
+
+void expect(const json& j, bool ok, const std::string& where, const char* wanted) {
+    if (!ok) fail(where, std::string("expected ") + wanted + ", got " + type_name(j));
+}
+
+std::string key_path(const std::string& where, const std::string& key) { return where + "." + key; }
+
+std::vector<AuthenticatorSpec> parse_authenticators(const json& j, const std::string& where) {
+    expect(j, j.is_array(), where, "a list of authentication classes");
+    std::vector<AuthenticatorSpec> out;
+    for (size_t i = 0; i < j.size(); ++i) {
+        const std::string at = where + "[" + std::to_string(i) + "]";
+        const json& item = j[i];
+        if (item.is_string()) {
+            out.push_back({canonical_class_name(item.get<std::string>()), json::object(), at});
+        } else if (item.is_object()) {
+            auto cls = item.find("class");
+            if (cls == item.end() || !cls->is_string()) fail(at, "an authentication class object needs a string \"class\"");
+            json options = item;
+            options.erase("class");
+            out.push_back({canonical_class_name(cls->get<std::string>()), std::move(options), at});
+        } else {
+            expect(item, false, at, "a class name or an object with \"class\"");
+        }
+    }
+    return out;
+}
+
+authz::PermissionPtr parse_permission(const json& j, const std::string& where);
+
+authz::PermissionPtr fold(const json& list, const std::string& where, bool is_and) {
+    expect(list, list.is_array() && list.size() >= 1, where, "a non-empty list of permissions");
+    authz::PermissionPtr acc = parse_permission(list[0], where + "[0]");
+    for (size_t i = 1; i < list.size(); ++i) {
+        auto next = parse_permission(list[i], where + "[" + std::to_string(i) + "]");
+        acc = is_and ? authz::make_and(acc, next) : authz::make_or(acc, next);
+    }
+    return acc;
+}
+
+authz::PermissionPtr parse_permission(const json& j, const std::string& where) {
+    if (j.is_string()) {
+        const std::string name = canonical_class_name(j.get<std::string>());
+        auto p = authz::make_builtin(name);
+        if (!p) fail(where, "unknown permission class '" + j.get<std::string>() + "'");
+        return p;
+    }
+    expect(j, j.is_object() && j.size() >= 1, where, "a permission name or object");
+    if (j.size() == 1 && j.contains("and")) return fold(j["and"], where + ".and", true);
+    if (j.size() == 1 && j.contains("or")) return fold(j["or"], where + ".or", false);
+    if (j.size() == 1 && j.contains("not")) return authz::make_not(parse_permission(j["not"], where + ".not"));
+    auto cls = j.find("class");
+    if (cls == j.end() || !cls->is_string())
+        fail(where, "a permission object is {\"and\": [...]}, {\"or\": [...]}, {\"not\": ...} or has a string \"class\"");
+    std::optional<std::string> message, code;
+    for (const auto& [key, value] : j.items()) {
+        if (key == "class") continue;
+        if (key == "message" || key == "code") {
+            expect(value, value.is_string(), key_path(where, key), "a string");
+            (key == "message" ? message : code) = value.get<std::string>();
+        } else {
+            fail(key_path(where, key), "unknown key (permissions take \"class\", \"message\", \"code\")");
+        }
+    }
+    const std::string name = canonical_class_name(cls->get<std::string>());
+    auto p = authz::make_builtin(name, message, code);
+    if (!p) fail(key_path(where, "class"), "unknown permission class '" + cls->get<std::string>() + "'");
+    return p;
+}
+
+std::vector<authz::PermissionPtr> parse_permissions(const json& j, const std::string& where) {
+    expect(j, j.is_array(), where, "a list of permission classes");
+    std::vector<authz::PermissionPtr> out;
+    for (size_t i = 0; i < j.size(); ++i) out.push_back(parse_permission(j[i], where + "[" + std::to_string(i) + "]"));
+    return out;
+}
+
+bool parse_bool(const json& j, const std::string& where) {
+    expect(j, j.is_boolean(), where, "true or false");
+    return j.get<bool>();
+}
+
+double parse_number(const json& j, const std::string& where, double lo, double hi) {
+    expect(j, j.is_number(), where, "a number");
+    const double v = j.get<double>();
+    if (v < lo || v > hi) fail(where, "must be between " + std::to_string(static_cast<long long>(lo)) + " and " +
+                                          std::to_string(static_cast<long long>(hi)));
+    return v;
+}
+
+ViewSpec parse_view(const json& j, const std::string& where) {
+    expect(j, j.is_object(), where, "an object");
+    ViewSpec v;
+    for (const auto& [key, value] : j.items()) {
+        const std::string at = key_path(where, key);
+        if (key == "authentication_classes") {
+            v.authentication_classes = parse_authenticators(value, at);
+        } else if (key == "permission_classes") {
+            v.permission_classes = parse_permissions(value, at);
+        } else if (key == "perform_authentication") {
+            v.perform_authentication = parse_bool(value, at);
+        } else {
+            fail(at, "unknown key (views take authentication_classes, permission_classes, perform_authentication)");
+        }
+    }
+    return v;
+}
+
+}  // namespace
+
+std::string canonical_class_name(std::string_view name) {
+    for (std::string_view prefix : {"rest_framework.authentication.", "rest_framework.permissions."}) {
+        if (name.substr(0, prefix.size()) == prefix) return std::string(name.substr(prefix.size()));
+    }
+    return std::string(name);
+}
+
+EngineConfig parse_config(const json& root, const std::string& base_dir) {
+    expect(root, root.is_object(), "$", "a JSON object");
+    EngineConfig c;
+    for (const auto& [key, value] : root.items()) {
+        const std::string at = "$." + key;
+        if (key == "DATABASE") {
+            expect(value, value.is_string() && !value.get<std::string>().empty(), at, "a file path or \":memory:\"");
+            std::string path = value.get<std::string>();
+            if (path != ":memory:" && path.rfind("file:", 0) != 0 && std::filesystem::path(path).is_relative() &&
+                !base_dir.empty())
+                path = (std::filesystem::path(base_dir) / path).string();
+            c.database = path;
+        } else if (key == "DATABASE_BUSY_TIMEOUT_MS") {
+            c.database_busy_timeout_ms = static_cast<int>(parse_number(value, at, 0, 600000));
+        } else if (key == "DEFAULT_AUTHENTICATION_CLASSES") {
+            c.default_authentication = parse_authenticators(value, at);
+        } else if (key == "DEFAULT_PERMISSION_CLASSES") {
+            c.default_permissions = parse_permissions(value, at);
+        } else if (key == "PERFORM_AUTHENTICATION") {
+            c.perform_authentication = parse_bool(value, at);
+        } else if (key == "UNAUTHENTICATED_USER") {
+            if (value.is_null()) {
+                c.unauthenticated_user_is_null = true;
+            } else {
+                expect(value, value.is_string(), at, "\"anonymous\" or null");
+                const auto s = value.get<std::string>();
+                if (s != "anonymous" && s != "django.contrib.auth.models.AnonymousUser")
+                    fail(at, "must be \"anonymous\" (or \"django.contrib.auth.models.AnonymousUser\") or null");
+            }
+        } else if (key == "UNAUTHENTICATED_TOKEN") {
+            if (!value.is_null()) c.unauthenticated_token = value.dump();
+        } else if (key == "PASSWORD_ITERATIONS") {
+            expect(value, value.is_number_integer(), at, "an integer");
+            c.password_iterations = static_cast<unsigned>(parse_number(value, at, 1, 100000000));
+        } else if (key == "CACHE") {
+            expect(value, value.is_object(), at, "an object");
+            for (const auto& [ck, cv] : value.items()) {
+                if (ck == "TTL") {
+                    c.cache.ttl_seconds = parse_number(cv, at + ".TTL", 0, 86400);
+                } else if (ck == "MAX_ENTRIES") {
+                    expect(cv, cv.is_number_integer(), at + ".MAX_ENTRIES", "an integer");
+                    c.cache.max_entries = static_cast<size_t>(parse_number(cv, at + ".MAX_ENTRIES", 0, 100000000));
+                } else {
+                    fail(at + "." + ck, "unknown key (CACHE takes TTL, MAX_ENTRIES)");
+                }
+            }
+        } else if (key == "VIEWS") {
+            expect(value, value.is_object(), at, "an object of views");
+            for (const auto& [name, view] : value.items()) {
+                if (name.empty()) fail(at, "a view name may not be empty");
+                c.views.emplace(name, parse_view(view, at + "." + name));
+            }
+        } else {
+            fail(at, "unknown key");
+        }
+    }
+    return c;
+}
+
+EngineConfig parse_config_text(std::string_view json_text, const std::string& base_dir) {
+    json root;
+    try {
+        root = parse_bounded_json(json_text, 16u << 20);
+    } catch (const Error& e) {
+        throw Error(ErrorCode::Config, std::string("configuration is not valid JSON: ") + e.what());
+    }
+    return parse_config(root, base_dir);
+}
+
+}  // namespace authpolicy

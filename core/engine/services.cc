@@ -1,0 +1,67 @@
+#include "core/engine/services.h"
+
+#include <openssl/crypto.h>
+
+#include "core/crypto/random.h"
+
+namespace authpolicy {
+
+Services::Services(std::shared_ptr<store::sqlite::SqliteDatabase> db, unsigned password_iterations, CacheSettings cache,
+                   std::shared_ptr<const Clock> clock, UserLookupFn lookup, PasswordVerifyFn verify)
+    : db_(std::move(db)),
+      users_(db_),
+      tokens_(db_),
+      hashers_(password_iterations),
+      clock_(std::move(clock)),
+      lookup_(std::move(lookup)),
+      verify_(std::move(verify)),
+      cache_keyer_(crypto::random_hex(32)),
+      basic_cache_(cache.ttl_seconds, cache.max_entries),
+      token_cache_(cache.ttl_seconds, cache.max_entries) {}
+
+UserPtr Services::find_user(std::string_view username) const {
+    if (lookup_) {
+        if (auto found = lookup_(username, 0)) return *found;
+    }
+    return users_.find_by_username(username);
+}
+
+UserPtr Services::find_user(int64_t id) const {
+    if (lookup_) {
+        if (auto found = lookup_(std::nullopt, id)) return *found;
+    }
+    return users_.find_by_id(id);
+}
+
+bool Services::check_password(const User& user, std::string_view password) const {
+    if (verify_) {
+        if (auto verdict = verify_(user, password)) return *verdict;
+    }
+    if (!passwords::is_usable(user.password)) {
+        run_dummy_password_check(password);  // Django ≥ 4.2.14 (CVE-2024-39329)
+        return false;
+    }
+    return hashers_.verify(password, user.password).matches;
+}
+
+void Services::run_dummy_password_check(std::string_view password) const { hashers_.run_dummy(password); }
+
+crypto::Sha256 Services::basic_cache_key(std::string_view username, std::string_view password) const {
+    // Length-prefix the username so ("ab", "c") and ("a", "bc") never share a key.
+    std::string input;
+    input.reserve(8 + username.size() + password.size());
+    const uint64_t n = username.size();
+    input.append(reinterpret_cast<const char*>(&n), sizeof n);
+    input.append(username);
+    input.append(password);
+    const crypto::Sha256 key = cache_keyer_(input);
+    OPENSSL_cleanse(input.data(), input.size());
+    return key;
+}
+
+void Services::invalidate_caches() const {
+    basic_cache_.invalidate_all();
+    token_cache_.invalidate_all();
+}
+
+}  // namespace authpolicy

@@ -1,0 +1,74 @@
+// What authenticators share inside one engine: where users come from, how passwords are
+// checked, the token store, the clock and the credential caches.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include "core/cache/credential_cache.h"
+#include "core/engine/clock.h"
+#include "core/engine/user.h"
+#include "core/passwords/password_hasher.h"
+#include "core/store/sqlite/sqlite_token_store.h"
+#include "core/store/sqlite/sqlite_user_store.h"
+
+namespace authpolicy {
+
+// The host's user lookup. Returns the user, nullptr for "no such user", or nullopt to pass
+// the question on to the built-in directory. Throws Error(User | Callback) on failure.
+using UserLookupFn = std::function<std::optional<UserPtr>(std::optional<std::string_view> username, int64_t id)>;
+// The host's password check: true/false, or nullopt to let the engine check the hash.
+using PasswordVerifyFn = std::function<std::optional<bool>(const User& user, std::string_view password)>;
+
+// A verified credential: who it is and what `auth` it carries.
+struct CachedCredential {
+    UserPtr user;
+    AuthValue auth;
+    std::optional<int64_t> expires;  // tokens only
+};
+
+struct CacheSettings {
+    double ttl_seconds = 5.0;
+    size_t max_entries = 100000;
+};
+
+class Services {
+  public:
+    Services(std::shared_ptr<store::sqlite::SqliteDatabase> db, unsigned password_iterations, CacheSettings cache,
+             std::shared_ptr<const Clock> clock, UserLookupFn lookup, PasswordVerifyFn verify);
+
+    double now() const { return clock_->now(); }
+    UserPtr find_user(std::string_view username) const;
+    UserPtr find_user(int64_t id) const;
+    bool check_password(const User& user, std::string_view password) const;
+    // Spends one hash verification's time (unknown users; Django's timing equalisation).
+    void run_dummy_password_check(std::string_view password) const;
+    const passwords::PasswordHashers& hashers() const { return hashers_; }
+
+    store::sqlite::SqliteUserStore& user_store() { return users_; }
+    store::sqlite::SqliteTokenStore& token_store() { return tokens_; }
+    const store::sqlite::SqliteTokenStore& token_store() const { return tokens_; }
+    bool has_user_lookup() const { return static_cast<bool>(lookup_); }
+
+    cache::CredentialCache<CachedCredential>& basic_cache() const { return basic_cache_; }
+    cache::CredentialCache<CachedCredential>& token_cache() const { return token_cache_; }
+    // Keys the Basic cache: HMAC under a per-process random key, never the plain password.
+    crypto::Sha256 basic_cache_key(std::string_view username, std::string_view password) const;
+    void invalidate_caches() const;
+
+  private:
+    std::shared_ptr<store::sqlite::SqliteDatabase> db_;
+    store::sqlite::SqliteUserStore users_;
+    store::sqlite::SqliteTokenStore tokens_;
+    passwords::PasswordHashers hashers_;
+    std::shared_ptr<const Clock> clock_;
+    UserLookupFn lookup_;
+    PasswordVerifyFn verify_;
+    crypto::KeyedHasher cache_keyer_;
+    mutable cache::CredentialCache<CachedCredential> basic_cache_;
+    mutable cache::CredentialCache<CachedCredential> token_cache_;
+};
+
+}  // namespace authpolicy

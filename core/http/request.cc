@@ -1,0 +1,69 @@
+#include "core/http/request.h"
+
+namespace authpolicy::http {
+namespace {
+
+std::string lowercase(std::string_view s) {
+    std::string out(s);
+    for (char& c : out) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    }
+    return out;
+}
+
+}  // namespace
+
+void Request::set_field(std::string& field, std::string_view v, const char* what) {
+    if (v.size() > Limits::kMaxField) {
+        if (oversize_.empty()) oversize_ = std::string("Request ") + what + " exceeds " + std::to_string(Limits::kMaxField) + " bytes.";
+        return;
+    }
+    field.assign(v);
+}
+
+void Request::add_header(std::string_view name, std::string_view value) {
+    if (name.size() > Limits::kMaxHeaderName || value.size() > Limits::kMaxHeaderValue || headers_.size() >= Limits::kMaxHeaders) {
+        if (oversize_.empty()) {
+            oversize_ = headers_.size() >= Limits::kMaxHeaders
+                            ? "Request has more than " + std::to_string(Limits::kMaxHeaders) + " headers."
+                            : "Request header exceeds " + std::to_string(Limits::kMaxHeaderValue) + " bytes.";
+        }
+        return;
+    }
+    std::string lower = lowercase(name);
+    for (auto& [n, v] : headers_) {
+        if (n == lower) {
+            if (v.size() + 2 + value.size() > Limits::kMaxHeaderValue) {
+                if (oversize_.empty()) oversize_ = "Request header exceeds " + std::to_string(Limits::kMaxHeaderValue) + " bytes.";
+                return;
+            }
+            v.append(", ").append(value);
+            return;
+        }
+    }
+    headers_.emplace_back(std::move(lower), std::string(value));
+}
+
+void Request::reset() {
+    method_ = "GET";
+    path_ = "/";
+    view_.clear();
+    remote_addr_.clear();
+    remote_user_.clear();
+    secure_ = false;
+    headers_.clear();
+    oversize_.clear();
+}
+
+const std::string* Request::header(std::string_view lower_name) const {
+    for (const auto& [n, v] : headers_) {
+        if (n == lower_name) return &v;
+    }
+    return nullptr;
+}
+
+const std::string* Request::find_header(std::string_view any_case_name) const {
+    return header(lowercase(any_case_name));
+}
+
+}  // namespace authpolicy::http

@@ -1,0 +1,89 @@
+#include "core/store/sqlite/sqlite_database.h"
+
+#include <algorithm>
+#include <functional>
+#include <thread>
+
+#include "core/common/error.h"
+
+namespace authpolicy::store::sqlite {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS authp_user (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    password TEXT NOT NULL,
+    is_active INTEGER NOT NULL DEFAULT 1,
+    is_staff INTEGER NOT NULL DEFAULT 0,
+    is_superuser INTEGER NOT NULL DEFAULT 0,
+    attributes TEXT NOT NULL DEFAULT '{}',
+    date_joined INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS authp_token (
+    id INTEGER PRIMARY KEY,
+    digest BLOB NOT NULL UNIQUE,
+    user_id INTEGER NOT NULL REFERENCES authp_user(id) ON DELETE CASCADE,
+    name TEXT NOT NULL DEFAULT '',
+    created INTEGER NOT NULL,
+    expires INTEGER
+);
+CREATE INDEX IF NOT EXISTS authp_token_user ON authp_token(user_id);
+)sql";
+
+}  // namespace
+
+SqliteDatabase::SqliteDatabase(std::string path, int busy_timeout_ms)
+    : path_(std::move(path)), busy_timeout_ms_(busy_timeout_ms), in_memory_(path_ == ":memory:") {
+    writer_ = std::make_unique<Connection>(path_, true, busy_timeout_ms_);
+    if (!in_memory_) {
+        // WAL fails on a read-only file or directory; the database still serves reads then.
+        sqlite3_exec(writer_->handle(), "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+        sqlite3_exec(writer_->handle(), "PRAGMA synchronous=NORMAL", nullptr, nullptr, nullptr);
+    }
+    writer_->exec("PRAGMA foreign_keys=ON");
+    migrate();
+    const unsigned pool = in_memory_ ? 0 : std::max(2u, std::thread::hardware_concurrency());
+    for (unsigned i = 0; i < pool; ++i) readers_.push_back(std::make_unique<Slot>());
+}
+
+void SqliteDatabase::migrate() {
+    int version = 0;
+    {
+        Statement s = writer_->prepare("PRAGMA user_version");
+        if (s.step()) version = static_cast<int>(s.column_int(0));
+    }
+    if (version == kSchemaVersion) return;
+    if (version > kSchemaVersion) {
+        throw Error(ErrorCode::Store, "database '" + path_ + "' has schema version " + std::to_string(version) +
+                                          ", newer than this library's " + std::to_string(kSchemaVersion));
+    }
+    std::lock_guard lock(writer_mutex_);
+    writer_->exec("BEGIN IMMEDIATE");
+    try {
+        writer_->exec(kSchema);
+        writer_->exec("PRAGMA user_version = 1");
+        writer_->exec("COMMIT");
+    } catch (...) {
+        sqlite3_exec(writer_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+    }
+}
+
+Connection& SqliteDatabase::writer() { return *writer_; }
+
+SqliteDatabase::Slot& SqliteDatabase::acquire() const {
+    const size_t n = readers_.size();
+    const size_t start = std::hash<std::thread::id>{}(std::this_thread::get_id()) % n;
+    for (size_t k = 0; k < n; ++k) {
+        Slot& s = *readers_[(start + k) % n];
+        if (s.mutex.try_lock()) return s;
+    }
+    Slot& s = *readers_[start];
+    s.mutex.lock();
+    return s;
+}
+
+}  // namespace authpolicy::store::sqlite
