@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages the build, the demo and the tests need (idempotent).
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config clang-format valgrind
+  libssl-dev libsqlite3-dev nlohmann-json3-dev doctest-dev libcli11-dev libbenchmark-dev
+  python3 python3-venv python3-pip python3-pytest python3-pybind11 pybind11-dev
+  python3-django python3-djangorestframework python3-flask python3-werkzeug
+  python3-starlette python3-uvicorn python3-httpx python3-pytest-asyncio
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "installing: ${missing[*]}"
+$SUDO apt-get update -q
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
