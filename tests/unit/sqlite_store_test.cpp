@@ -136,3 +136,39 @@ TEST_CASE("a database from a newer schema version is refused") {
     }
     CHECK_THROWS_WITH_AS(SqliteDatabase{path}, doctest::Contains("newer than this library"), Error);
 }
+
+TEST_CASE("a database locked by another connection fails with a clear store error after the busy timeout") {
+    TempDir dir;
+    const std::string path = (dir.path / "locked.sqlite3").string();
+    auto db = std::make_shared<SqliteDatabase>(path, /*busy_timeout_ms=*/50);
+    SqliteUserStore users(db);
+    users.add(user("alice"), 0);
+
+    // Another process holds the write lock: writes time out, WAL readers still read.
+    Connection other(path, false, 0);
+    other.exec("BEGIN IMMEDIATE");
+    CHECK_THROWS_WITH_AS(users.add(user("bob"), 0), doctest::Contains("database is locked"), Error);
+    CHECK(users.find_by_username("alice"));
+    other.exec("ROLLBACK");
+
+}
+
+TEST_CASE("opening a database that another process holds exclusively fails clearly, never hangs") {
+    TempDir dir;
+    const std::string path = (dir.path / "exclusive.sqlite3").string();
+    { SqliteDatabase created(path); }
+    // WAL readers are never blocked by writers; a rollback-journal database under an
+    // exclusive lock blocks everyone, which is the worst case an engine can meet.
+    Connection other(path, false, 0);
+    other.exec("PRAGMA journal_mode=DELETE");
+    other.exec("BEGIN EXCLUSIVE");
+    other.exec("UPDATE authp_user SET is_staff = 1");
+    try {
+        SqliteDatabase blocked(path, /*busy_timeout_ms=*/50);
+        FAIL("opening under an exclusive lock should fail");
+    } catch (const Error& e) {
+        CHECK(e.code() == ErrorCode::Store);
+        CHECK(std::string(e.what()).find("locked") != std::string::npos);
+    }
+    other.exec("ROLLBACK");
+}
