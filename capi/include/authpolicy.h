@@ -64,9 +64,9 @@ extern "C" {
 #define AUTHP_ABI_VERSION 0
 
 /** Fills the runtime library version; any pointer may be NULL. */
-AUTHP_EXTERN(void) authp_version(int *major, int *minor, int *patch);
+AUTHP_EXTERN(void) authp_version(int* major, int* minor, int* patch);
 /** The runtime version as "X.Y.Z"; static storage. */
-AUTHP_EXTERN(const char *) authp_version_string(void);
+AUTHP_EXTERN(const char*) authp_version_string(void);
 /** The runtime ABI version (compare with AUTHP_ABI_VERSION). */
 AUTHP_EXTERN(int) authp_abi_version(void);
 /** @} */
@@ -93,15 +93,15 @@ typedef enum authp_error_code {
 } authp_error_code;
 
 /** Static text for a code (never NULL). */
-AUTHP_EXTERN(const char *) authp_strerror(int code);
+AUTHP_EXTERN(const char*) authp_strerror(int code);
 /** Message for the last failure on the calling thread; "" when none. Never contains secrets.
  * Valid until the next failing call on this thread. */
-AUTHP_EXTERN(const char *) authp_error_last(void);
+AUTHP_EXTERN(const char*) authp_error_last(void);
 /** Clears the calling thread's last message. */
 AUTHP_EXTERN(void) authp_error_clear(void);
 /** Frees memory the library handed to the caller (keys, JSON listings). Accepts NULL.
  * Memory that held a secret is zeroised first. */
-AUTHP_EXTERN(void) authp_free(void *ptr);
+AUTHP_EXTERN(void) authp_free(void* ptr);
 /** @} */
 
 /** @defgroup handles Opaque handles
@@ -113,24 +113,24 @@ typedef struct authp_decision authp_decision;         /**< the outcome of one ev
 typedef struct authp_user authp_user;                 /**< a user record (borrowed views) */
 typedef struct authp_user_builder authp_user_builder; /**< filled by a user-lookup callback */
 typedef struct authp_authn_ctx authp_authn_ctx;       /**< filled by a custom authenticator */
-typedef void (*authp_free_cb)(void *payload);
+typedef void (*authp_free_cb)(void* payload);
 /** @} */
 
 /** @defgroup users Users (borrowed views)
  * An anonymous user has no id, an empty username and is_authenticated = 0.
  * @{ */
-AUTHP_EXTERN(int) authp_user_has_id(const authp_user *user);
-AUTHP_EXTERN(int64_t) authp_user_id(const authp_user *user);
+AUTHP_EXTERN(int) authp_user_has_id(const authp_user* user);
+AUTHP_EXTERN(int64_t) authp_user_id(const authp_user* user);
 /** UTF-8 username; *len (may be NULL) receives its length. */
-AUTHP_EXTERN(const char *) authp_user_username(const authp_user *user, size_t *len);
-AUTHP_EXTERN(int) authp_user_is_authenticated(const authp_user *user);
-AUTHP_EXTERN(int) authp_user_is_active(const authp_user *user);
-AUTHP_EXTERN(int) authp_user_is_staff(const authp_user *user);
-AUTHP_EXTERN(int) authp_user_is_superuser(const authp_user *user);
+AUTHP_EXTERN(const char*) authp_user_username(const authp_user* user, size_t* len);
+AUTHP_EXTERN(int) authp_user_is_authenticated(const authp_user* user);
+AUTHP_EXTERN(int) authp_user_is_active(const authp_user* user);
+AUTHP_EXTERN(int) authp_user_is_staff(const authp_user* user);
+AUTHP_EXTERN(int) authp_user_is_superuser(const authp_user* user);
 /** Extra attributes as a JSON object text ("{}" when none). */
-AUTHP_EXTERN(const char *) authp_user_attributes_json(const authp_user *user);
+AUTHP_EXTERN(const char*) authp_user_attributes_json(const authp_user* user);
 /** The user as the decision JSON shows it: {"id","username","is_authenticated","is_staff",...}. */
-AUTHP_EXTERN(const char *) authp_user_to_json(const authp_user *user);
+AUTHP_EXTERN(const char*) authp_user_to_json(const authp_user* user);
 /** @} */
 
 /** @defgroup callbacks Host callbacks
@@ -145,27 +145,27 @@ typedef enum authp_lookup_kind { AUTHP_LOOKUP_BY_USERNAME = 0, AUTHP_LOOKUP_BY_I
  *   negative value is an error (evaluation stops with AUTHP_ECALLBACK).
  * A found user needs a username; is_active defaults to 1, is_staff and is_superuser to 0.
  */
-typedef int (*authp_user_lookup_cb)(authp_user_builder *out, authp_lookup_kind kind, const char *username,
-                                    size_t username_len, int64_t id, void *payload);
+typedef int (*authp_user_lookup_cb)(authp_user_builder* out, authp_lookup_kind kind, const char* username,
+                                    size_t username_len, int64_t id, void* payload);
 
-AUTHP_EXTERN(int) authp_user_builder_set_id(authp_user_builder *b, int64_t id);
-AUTHP_EXTERN(int) authp_user_builder_set_username(authp_user_builder *b, const char *username, size_t len);
-AUTHP_EXTERN(int) authp_user_builder_set_flags(authp_user_builder *b, int is_active, int is_staff, int is_superuser);
+AUTHP_EXTERN(int) authp_user_builder_set_id(authp_user_builder* b, int64_t id);
+AUTHP_EXTERN(int) authp_user_builder_set_username(authp_user_builder* b, const char* username, size_t len);
+AUTHP_EXTERN(int) authp_user_builder_set_flags(authp_user_builder* b, int is_active, int is_staff, int is_superuser);
 /** A Django-format password hash ("pbkdf2_sha256$…"); "!…" or none means no usable password. */
-AUTHP_EXTERN(int) authp_user_builder_set_password_hash(authp_user_builder *b, const char *encoded, size_t len);
+AUTHP_EXTERN(int) authp_user_builder_set_password_hash(authp_user_builder* b, const char* encoded, size_t len);
 /** Extra attributes; must be a JSON object (AUTHP_EINVALID otherwise). */
-AUTHP_EXTERN(int) authp_user_builder_set_attributes_json(authp_user_builder *b, const char *json, size_t len);
+AUTHP_EXTERN(int) authp_user_builder_set_attributes_json(authp_user_builder* b, const char* json, size_t len);
 
 /**
  * Optional password verifier, used instead of the engine's own hash check.
  * Set *matches to 1 or 0 and return AUTHP_OK, or AUTHP_PASSTHROUGH to let the engine check
  * the user's password hash, or AUTHP_EUSER / another negative value on failure.
  */
-typedef int (*authp_password_verify_cb)(int *matches, const authp_user *user, const char *password,
-                                        size_t password_len, void *payload);
+typedef int (*authp_password_verify_cb)(int* matches, const authp_user* user, const char* password, size_t password_len,
+                                        void* payload);
 
 /** Clock: seconds since the Unix epoch. Tests inject a fixed or stepping clock. */
-typedef double (*authp_clock_cb)(void *payload);
+typedef double (*authp_clock_cb)(void* payload);
 
 /**
  * Custom authenticator: a versioned vtable (append-only). Initialise it with
@@ -185,56 +185,60 @@ typedef double (*authp_clock_cb)(void *payload);
  */
 typedef struct authp_authenticator {
     unsigned int version;
-    int (*authenticate)(authp_authn_ctx *ctx, const authp_request *req, void *payload);
-    int (*challenge)(authp_authn_ctx *ctx, const authp_request *req, void *payload);
+    int (*authenticate)(authp_authn_ctx* ctx, const authp_request* req, void* payload);
+    int (*challenge)(authp_authn_ctx* ctx, const authp_request* req, void* payload);
 } authp_authenticator;
 
 #define AUTHP_AUTHENTICATOR_VERSION 1
-#define AUTHP_AUTHENTICATOR_INIT {AUTHP_AUTHENTICATOR_VERSION, NULL, NULL}
+#define AUTHP_AUTHENTICATOR_INIT \
+    { AUTHP_AUTHENTICATOR_VERSION, NULL, NULL }
 /** Fills defaults for `version`; AUTHP_EVERSION for a version this library does not know. */
-AUTHP_EXTERN(int) authp_authenticator_init(authp_authenticator *vtable, unsigned int version);
+AUTHP_EXTERN(int) authp_authenticator_init(authp_authenticator* vtable, unsigned int version);
 
 /** User of a successful authentication, as JSON:
  * {"username": "…", "id": 7, "is_active": true, "is_staff": false, "is_superuser": false,
  *  "attributes": {…}}; only "username" is required. */
-AUTHP_EXTERN(int) authp_authn_set_user_json(authp_authn_ctx *ctx, const char *json, size_t len);
+AUTHP_EXTERN(int) authp_authn_set_user_json(authp_authn_ctx* ctx, const char* json, size_t len);
 /** The `auth` value (any JSON value; null when unset). */
-AUTHP_EXTERN(int) authp_authn_set_auth_json(authp_authn_ctx *ctx, const char *json, size_t len);
+AUTHP_EXTERN(int) authp_authn_set_auth_json(authp_authn_ctx* ctx, const char* json, size_t len);
 /** Detail text of a failure (UTF-8). */
-AUTHP_EXTERN(int) authp_authn_set_detail(authp_authn_ctx *ctx, const char *detail, size_t len);
+AUTHP_EXTERN(int) authp_authn_set_detail(authp_authn_ctx* ctx, const char* detail, size_t len);
 /** The WWW-Authenticate value, from challenge(). */
-AUTHP_EXTERN(int) authp_authn_set_challenge(authp_authn_ctx *ctx, const char *challenge, size_t len);
+AUTHP_EXTERN(int) authp_authn_set_challenge(authp_authn_ctx* ctx, const char* challenge, size_t len);
 /** @} */
 
 /** @defgroup config Configuration builder
  * The policy is JSON (docs/configuration.md); callbacks and custom authenticators are added
  * through the calls below. One config may build several engines.
  * @{ */
-AUTHP_EXTERN(int) authp_config_new(authp_config **out);
-AUTHP_EXTERN(void) authp_config_free(authp_config *cfg);
+AUTHP_EXTERN(int) authp_config_new(authp_config** out);
+AUTHP_EXTERN(void) authp_config_free(authp_config* cfg);
 /** Parses the JSON policy. Relative paths inside it (DATABASE) resolve against base_dir
  * (NULL: the current directory). AUTHP_ECONFIG names the bad key, e.g. "$.VIEWS.admin.x". */
-AUTHP_EXTERN(int) authp_config_load_json(authp_config *cfg, const char *json, size_t len, const char *base_dir);
+AUTHP_EXTERN(int) authp_config_load_json(authp_config* cfg, const char* json, size_t len, const char* base_dir);
 /** Reads and parses a JSON file; relative paths resolve against the file's directory. */
-AUTHP_EXTERN(int) authp_config_load_file(authp_config *cfg, const char *path);
+AUTHP_EXTERN(int) authp_config_load_file(authp_config* cfg, const char* path);
 AUTHP_EXTERN(int)
-authp_config_set_user_lookup(authp_config *cfg, authp_user_lookup_cb cb, void *payload, authp_free_cb free_payload);
-AUTHP_EXTERN(int) authp_config_set_password_verifier(authp_config *cfg, authp_password_verify_cb cb, void *payload,
-                                                      authp_free_cb free_payload);
-AUTHP_EXTERN(int) authp_config_set_clock(authp_config *cfg, authp_clock_cb cb, void *payload, authp_free_cb free_payload);
+authp_config_set_user_lookup(authp_config* cfg, authp_user_lookup_cb cb, void* payload, authp_free_cb free_payload);
+AUTHP_EXTERN(int)
+authp_config_set_password_verifier(authp_config* cfg, authp_password_verify_cb cb, void* payload,
+                                   authp_free_cb free_payload);
+AUTHP_EXTERN(int)
+authp_config_set_clock(authp_config* cfg, authp_clock_cb cb, void* payload, authp_free_cb free_payload);
 /** Registers a custom authenticator under `name` (used as {"class": name} in the JSON).
  * The vtable is copied; free_payload runs when the last engine using it is freed. */
-AUTHP_EXTERN(int) authp_config_add_authenticator(authp_config *cfg, const char *name, const authp_authenticator *vtable,
-                                                  void *payload, authp_free_cb free_payload);
+AUTHP_EXTERN(int)
+authp_config_add_authenticator(authp_config* cfg, const char* name, const authp_authenticator* vtable, void* payload,
+                               authp_free_cb free_payload);
 /** @} */
 
 /** @defgroup engine Engine
  * @{ */
 /** Builds the immutable engine: resolves classes, opens the database, prepares caches. */
-AUTHP_EXTERN(int) authp_engine_new(authp_engine **out, const authp_config *cfg) AUTHP_WARN_UNUSED;
-AUTHP_EXTERN(void) authp_engine_free(authp_engine *engine);
+AUTHP_EXTERN(int) authp_engine_new(authp_engine** out, const authp_config* cfg) AUTHP_WARN_UNUSED;
+AUTHP_EXTERN(void) authp_engine_free(authp_engine* engine);
 /** 1 if the engine has a view of that name, else 0. */
-AUTHP_EXTERN(int) authp_engine_has_view(const authp_engine *engine, const char *name, size_t len);
+AUTHP_EXTERN(int) authp_engine_has_view(const authp_engine* engine, const char* name, size_t len);
 /**
  * Runs the policy of the request's view: authentication (eagerly unless the view says
  * "perform_authentication": false), permissions, and builds the decision.
@@ -243,41 +247,43 @@ AUTHP_EXTERN(int) authp_engine_has_view(const authp_engine *engine, const char *
  * still set to a safe denial (503, code "service_unavailable") that the host may send; free it.
  * AUTHP_ENOTFOUND: the request names a view the engine does not have (*out is NULL).
  */
-AUTHP_EXTERN(int) authp_engine_evaluate(authp_decision **out, const authp_engine *engine, authp_request *req) AUTHP_WARN_UNUSED;
+AUTHP_EXTERN(int)
+authp_engine_evaluate(authp_decision** out, const authp_engine* engine, authp_request* req) AUTHP_WARN_UNUSED;
 /** Drops every cached credential (call it after changing users outside the library). */
-AUTHP_EXTERN(void) authp_engine_invalidate_caches(const authp_engine *engine);
+AUTHP_EXTERN(void) authp_engine_invalidate_caches(const authp_engine* engine);
 /** @} */
 
 /** @defgroup request Requests
  * Built by the host, read by authenticators. Inputs are capped (docs/limits.md); a request
  * over a cap is not an error here: it is answered 400 by authp_engine_evaluate.
  * @{ */
-AUTHP_EXTERN(int) authp_request_new(authp_request **out, const authp_engine *engine);
-AUTHP_EXTERN(void) authp_request_free(authp_request *req);
+AUTHP_EXTERN(int) authp_request_new(authp_request** out, const authp_engine* engine);
+AUTHP_EXTERN(void) authp_request_free(authp_request* req);
 /** Clears all fields and the authentication state, keeping the engine (reuse per request). */
-AUTHP_EXTERN(void) authp_request_reset(authp_request *req);
-AUTHP_EXTERN(int) authp_request_set_method(authp_request *req, const char *method, size_t len);
-AUTHP_EXTERN(int) authp_request_set_path(authp_request *req, const char *path, size_t len);
+AUTHP_EXTERN(void) authp_request_reset(authp_request* req);
+AUTHP_EXTERN(int) authp_request_set_method(authp_request* req, const char* method, size_t len);
+AUTHP_EXTERN(int) authp_request_set_path(authp_request* req, const char* path, size_t len);
 /** The view whose policy applies; unset or empty means the default policy. */
-AUTHP_EXTERN(int) authp_request_set_view(authp_request *req, const char *view, size_t len);
+AUTHP_EXTERN(int) authp_request_set_view(authp_request* req, const char* view, size_t len);
 /** Adds a header; names are case-insensitive; repeated names are joined with ", ". */
 AUTHP_EXTERN(int)
-authp_request_add_header(authp_request *req, const char *name, size_t name_len, const char *value, size_t value_len);
-AUTHP_EXTERN(int) authp_request_set_remote_addr(authp_request *req, const char *addr, size_t len);
+authp_request_add_header(authp_request* req, const char* name, size_t name_len, const char* value, size_t value_len);
+AUTHP_EXTERN(int) authp_request_set_remote_addr(authp_request* req, const char* addr, size_t len);
 /** The server's REMOTE_USER variable (set by the web server, not by the client). */
-AUTHP_EXTERN(int) authp_request_set_remote_user(authp_request *req, const char *user, size_t len);
-AUTHP_EXTERN(int) authp_request_set_secure(authp_request *req, int secure);
+AUTHP_EXTERN(int) authp_request_set_remote_user(authp_request* req, const char* user, size_t len);
+AUTHP_EXTERN(int) authp_request_set_secure(authp_request* req, int secure);
 
 /** Accessors (for custom authenticators and hosts); *len may be NULL; "" when unset. */
-AUTHP_EXTERN(const char *) authp_request_method(const authp_request *req, size_t *len);
-AUTHP_EXTERN(const char *) authp_request_path(const authp_request *req, size_t *len);
-AUTHP_EXTERN(const char *) authp_request_view(const authp_request *req, size_t *len);
-AUTHP_EXTERN(const char *) authp_request_remote_addr(const authp_request *req, size_t *len);
-AUTHP_EXTERN(const char *) authp_request_remote_user(const authp_request *req, size_t *len);
-AUTHP_EXTERN(int) authp_request_is_secure(const authp_request *req);
+AUTHP_EXTERN(const char*) authp_request_method(const authp_request* req, size_t* len);
+AUTHP_EXTERN(const char*) authp_request_path(const authp_request* req, size_t* len);
+AUTHP_EXTERN(const char*) authp_request_view(const authp_request* req, size_t* len);
+AUTHP_EXTERN(const char*) authp_request_remote_addr(const authp_request* req, size_t* len);
+AUTHP_EXTERN(const char*) authp_request_remote_user(const authp_request* req, size_t* len);
+AUTHP_EXTERN(int) authp_request_is_secure(const authp_request* req);
 /** Finds a header (case-insensitive): AUTHP_OK and a borrowed value, or AUTHP_ENOTFOUND. */
-AUTHP_EXTERN(int) authp_request_header(const authp_request *req, const char *name, size_t name_len, const char **value,
-                                       size_t *value_len);
+AUTHP_EXTERN(int)
+authp_request_header(const authp_request* req, const char* name, size_t name_len, const char** value,
+                     size_t* value_len);
 
 typedef enum authp_auth_status {
     AUTHP_AUTH_NOT_RUN = 0,       /**< nobody has read user or auth yet */
@@ -289,40 +295,40 @@ typedef enum authp_auth_status {
 /** Runs the view's authenticators if they have not run yet (at most once per request).
  * AUTHP_OK whatever the outcome (see authp_request_auth_status); negative on callback or
  * database failure (the request is then left anonymous and not retried). */
-AUTHP_EXTERN(int) authp_request_authenticate(authp_request *req);
-AUTHP_EXTERN(authp_auth_status) authp_request_auth_status(const authp_request *req);
+AUTHP_EXTERN(int) authp_request_authenticate(authp_request* req);
+AUTHP_EXTERN(authp_auth_status) authp_request_auth_status(const authp_request* req);
 /** The user, authenticating first if needed. *out is NULL when UNAUTHENTICATED_USER is null. */
-AUTHP_EXTERN(int) authp_request_user(const authp_user **out, authp_request *req);
+AUTHP_EXTERN(int) authp_request_user(const authp_user** out, authp_request* req);
 /** The auth value as JSON, authenticating first if needed; *out is NULL for a null auth. */
-AUTHP_EXTERN(int) authp_request_auth_json(const char **out, authp_request *req);
+AUTHP_EXTERN(int) authp_request_auth_json(const char** out, authp_request* req);
 /** Name of the authenticator that succeeded, or NULL. Does not authenticate. */
-AUTHP_EXTERN(const char *) authp_request_authenticator(const authp_request *req);
+AUTHP_EXTERN(const char*) authp_request_authenticator(const authp_request* req);
 /** Detail of the authentication failure (status FAILED), or NULL. Does not authenticate. */
-AUTHP_EXTERN(const char *) authp_request_auth_failure(const authp_request *req);
+AUTHP_EXTERN(const char*) authp_request_auth_failure(const authp_request* req);
 /** @} */
 
 /** @defgroup decision Decisions
  * All strings are borrowed from the decision.
  * @{ */
-AUTHP_EXTERN(void) authp_decision_free(authp_decision *d);
-AUTHP_EXTERN(int) authp_decision_allowed(const authp_decision *d);
+AUTHP_EXTERN(void) authp_decision_free(authp_decision* d);
+AUTHP_EXTERN(int) authp_decision_allowed(const authp_decision* d);
 /** 200, 400, 401, 403, 429 or 503. */
-AUTHP_EXTERN(int) authp_decision_status(const authp_decision *d);
+AUTHP_EXTERN(int) authp_decision_status(const authp_decision* d);
 /** DRF's code ("not_authenticated", "authentication_failed", "permission_denied", …); NULL if allowed. */
-AUTHP_EXTERN(const char *) authp_decision_code(const authp_decision *d);
+AUTHP_EXTERN(const char*) authp_decision_code(const authp_decision* d);
 /** DRF's detail text; NULL if allowed. */
-AUTHP_EXTERN(const char *) authp_decision_detail(const authp_decision *d);
+AUTHP_EXTERN(const char*) authp_decision_detail(const authp_decision* d);
 /** Response headers the host must send (WWW-Authenticate, Retry-After). */
-AUTHP_EXTERN(size_t) authp_decision_header_count(const authp_decision *d);
-AUTHP_EXTERN(int) authp_decision_header(const authp_decision *d, size_t index, const char **name, const char **value);
+AUTHP_EXTERN(size_t) authp_decision_header_count(const authp_decision* d);
+AUTHP_EXTERN(int) authp_decision_header(const authp_decision* d, size_t index, const char** name, const char** value);
 /** The user as of the decision; NULL when authentication did not run or the user is null. */
-AUTHP_EXTERN(const authp_user *) authp_decision_user(const authp_decision *d);
+AUTHP_EXTERN(const authp_user*) authp_decision_user(const authp_decision* d);
 /** The auth value as JSON, or NULL for null. */
-AUTHP_EXTERN(const char *) authp_decision_auth_json(const authp_decision *d);
+AUTHP_EXTERN(const char*) authp_decision_auth_json(const authp_decision* d);
 /** Name of the authenticator that succeeded, or NULL. */
-AUTHP_EXTERN(const char *) authp_decision_authenticator(const authp_decision *d);
+AUTHP_EXTERN(const char*) authp_decision_authenticator(const authp_decision* d);
 /** The whole decision as the CLI prints it (one line of JSON); *len may be NULL. */
-AUTHP_EXTERN(const char *) authp_decision_to_json(const authp_decision *d, size_t *len);
+AUTHP_EXTERN(const char*) authp_decision_to_json(const authp_decision* d, size_t* len);
 /** @} */
 
 /** @defgroup directory Built-in SQLite directory: users and tokens
@@ -335,38 +341,42 @@ AUTHP_EXTERN(const char *) authp_decision_to_json(const authp_decision *d, size_
 
 /** Adds a user. password NULL gives an unusable password. id_out may be NULL.
  * AUTHP_EEXISTS if the username is taken. */
-AUTHP_EXTERN(int) authp_user_add(int64_t *id_out, authp_engine *engine, const char *username, size_t username_len,
-                                 const char *password, size_t password_len, unsigned int flags);
-AUTHP_EXTERN(int) authp_user_set_password(authp_engine *engine, const char *username, size_t username_len,
-                                          const char *password, size_t password_len);
-AUTHP_EXTERN(int) authp_user_set_active(authp_engine *engine, const char *username, size_t username_len, int active);
+AUTHP_EXTERN(int)
+authp_user_add(int64_t* id_out, authp_engine* engine, const char* username, size_t username_len, const char* password,
+               size_t password_len, unsigned int flags);
+AUTHP_EXTERN(int)
+authp_user_set_password(authp_engine* engine, const char* username, size_t username_len, const char* password,
+                        size_t password_len);
+AUTHP_EXTERN(int) authp_user_set_active(authp_engine* engine, const char* username, size_t username_len, int active);
 /** Sets is_staff and is_superuser. */
-AUTHP_EXTERN(int) authp_user_set_roles(authp_engine *engine, const char *username, size_t username_len, int is_staff,
-                                       int is_superuser);
+AUTHP_EXTERN(int)
+authp_user_set_roles(authp_engine* engine, const char* username, size_t username_len, int is_staff, int is_superuser);
 /** A JSON array of users (never password hashes); caller frees with authp_free(). */
-AUTHP_EXTERN(int) authp_user_list_json(char **out, authp_engine *engine);
+AUTHP_EXTERN(int) authp_user_list_json(char** out, authp_engine* engine);
 
 /** Creates a token: 40 lowercase hex characters (160 bits), returned once in *key_out
  * (caller frees with authp_free()); only its SHA-256 digest is stored. name may be NULL.
  * expires_in seconds; 0 = never. AUTHP_ENOTFOUND if the user does not exist. */
-AUTHP_EXTERN(int) authp_token_create(char **key_out, authp_engine *engine, const char *username, size_t username_len,
-                                     const char *name, size_t name_len, int64_t expires_in);
+AUTHP_EXTERN(int)
+authp_token_create(char** key_out, authp_engine* engine, const char* username, size_t username_len, const char* name,
+                   size_t name_len, int64_t expires_in);
 /** Revokes the token with this key; AUTHP_ENOTFOUND if there is none. */
-AUTHP_EXTERN(int) authp_token_revoke(authp_engine *engine, const char *key, size_t key_len);
+AUTHP_EXTERN(int) authp_token_revoke(authp_engine* engine, const char* key, size_t key_len);
 /** A JSON array of tokens (id, user, name, created, expires; never keys or digests).
  * username NULL lists every user's tokens. Caller frees with authp_free(). */
-AUTHP_EXTERN(int) authp_token_list_json(char **out, authp_engine *engine, const char *username, size_t username_len);
+AUTHP_EXTERN(int) authp_token_list_json(char** out, authp_engine* engine, const char* username, size_t username_len);
 /** @} */
 
 /** @defgroup passwords Django-format password hashes
  * @{ */
 /** Hashes with pbkdf2_sha256 and a fresh 22-character salt. iterations 0 = 1,000,000. */
-AUTHP_EXTERN(int) authp_password_hash(char **out, const char *password, size_t password_len, unsigned int iterations);
+AUTHP_EXTERN(int) authp_password_hash(char** out, const char* password, size_t password_len, unsigned int iterations);
 /** Verifies a password against an encoded hash in constant time. *needs_rehash (may be NULL)
  * is 1 when the hash uses another algorithm, fewer than min_iterations (0 = 1,000,000) or a
  * salt below 128 bits. An unknown or malformed format gives *matches = 0 and AUTHP_OK. */
-AUTHP_EXTERN(int) authp_password_verify(int *matches, int *needs_rehash, const char *password, size_t password_len,
-                                        const char *encoded, size_t encoded_len, unsigned int min_iterations);
+AUTHP_EXTERN(int)
+authp_password_verify(int* matches, int* needs_rehash, const char* password, size_t password_len, const char* encoded,
+                      size_t encoded_len, unsigned int min_iterations);
 /** @} */
 
 #ifdef __cplusplus

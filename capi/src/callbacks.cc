@@ -7,10 +7,10 @@
 #include "core/http/text_encoding.h"
 #include "handles.h"
 
-using authpolicy::Error;
-using authpolicy::ErrorCode;
 using authp_capi::guard;
 using authp_capi::view_of;
+using authpolicy::Error;
+using authpolicy::ErrorCode;
 
 namespace authp_capi {
 namespace {
@@ -48,7 +48,9 @@ authpolicy::UserPtr user_from_json(std::string_view text, const std::string& who
             user->id = value.get<int64_t>();
         } else if (key == "is_active" || key == "is_staff" || key == "is_superuser") {
             if (!value.is_boolean()) bad("true or false");
-            (key == "is_active" ? user->is_active : key == "is_staff" ? user->is_staff : user->is_superuser) = value.get<bool>();
+            (key == "is_active"  ? user->is_active
+             : key == "is_staff" ? user->is_staff
+                                 : user->is_superuser) = value.get<bool>();
         } else if (key == "attributes") {
             if (!value.is_object()) bad("an object");
             user->attributes_json = value.dump();
@@ -154,7 +156,8 @@ int authp_authn_set_challenge(authp_authn_ctx* ctx, const char* challenge, size_
     });
 }
 
-int authp_config_set_user_lookup(authp_config* cfg, authp_user_lookup_cb cb, void* payload, authp_free_cb free_payload) {
+int authp_config_set_user_lookup(authp_config* cfg, authp_user_lookup_cb cb, void* payload,
+                                 authp_free_cb free_payload) {
     return guard([&]() -> int {
         if (!cfg) return authp_capi::misuse("NULL config");
         auto holder = std::make_shared<authp_capi::Payload>(payload, free_payload);
@@ -166,8 +169,9 @@ int authp_config_set_user_lookup(authp_config* cfg, authp_user_lookup_cb cb, voi
         cfg->hooks.user_lookup = [cb, holder](std::optional<std::string_view> username,
                                               int64_t id) -> std::optional<authpolicy::UserPtr> {
             authp_user_builder b;
-            const int rc = username ? cb(&b, AUTHP_LOOKUP_BY_USERNAME, username->data(), username->size(), 0, holder->ptr)
-                                    : cb(&b, AUTHP_LOOKUP_BY_ID, nullptr, 0, id, holder->ptr);
+            const int rc = username
+                               ? cb(&b, AUTHP_LOOKUP_BY_USERNAME, username->data(), username->size(), 0, holder->ptr)
+                               : cb(&b, AUTHP_LOOKUP_BY_ID, nullptr, 0, id, holder->ptr);
             if (rc == AUTHP_OK) {
                 if (!b.has_username) throw Error(ErrorCode::Callback, "user lookup found a user without a username");
                 return std::make_shared<const authpolicy::User>(std::move(b.user));
@@ -208,21 +212,23 @@ int authp_config_set_clock(authp_config* cfg, authp_clock_cb cb, void* payload, 
         if (!cfg) return authp_capi::misuse("NULL config");
         auto holder = std::make_shared<authp_capi::Payload>(payload, free_payload);
         cfg->clock_payload = holder;
-        cfg->hooks.clock = cb ? std::make_shared<authpolicy::FunctionClock>([cb, holder] { return cb(holder->ptr); })
-                              : nullptr;
+        cfg->hooks.clock =
+            cb ? std::make_shared<authpolicy::FunctionClock>([cb, holder] { return cb(holder->ptr); }) : nullptr;
         return AUTHP_OK;
     });
 }
 
-int authp_config_add_authenticator(authp_config* cfg, const char* name, const authp_authenticator* vtable, void* payload,
-                                   authp_free_cb free_payload) {
+int authp_config_add_authenticator(authp_config* cfg, const char* name, const authp_authenticator* vtable,
+                                   void* payload, authp_free_cb free_payload) {
     return guard([&]() -> int {
         if (!cfg || !name || !vtable) return authp_capi::misuse("NULL config, name or vtable");
         if (vtable->version != AUTHP_AUTHENTICATOR_VERSION)
-            throw Error(ErrorCode::Version, "unsupported authenticator vtable version " + std::to_string(vtable->version));
+            throw Error(ErrorCode::Version,
+                        "unsupported authenticator vtable version " + std::to_string(vtable->version));
         if (!vtable->authenticate) throw Error(ErrorCode::Invalid, "authenticator vtable has no authenticate function");
         const std::string cls(name);
-        if (cls.empty() || cls.size() > 200) throw Error(ErrorCode::Invalid, "authenticator name must be 1 to 200 bytes");
+        if (cls.empty() || cls.size() > 200)
+            throw Error(ErrorCode::Invalid, "authenticator name must be 1 to 200 bytes");
         if (cls == "BasicAuthentication" || cls == "TokenAuthentication" || cls == "RemoteUserAuthentication" ||
             cls == "SessionAuthentication")
             throw Error(ErrorCode::Exists, "'" + cls + "' is a built-in authentication class");
@@ -238,12 +244,14 @@ int authp_config_add_authenticator(authp_config* cfg, const char* name, const au
                 if (!ctx.user_json) throw Error(ErrorCode::Callback, who + " succeeded without setting a user");
                 auto user = authp_capi::user_from_json(*ctx.user_json, who);
                 authpolicy::AuthValue auth;
-                if (ctx.auth_json && *ctx.auth_json != "null") auth = std::make_shared<const std::string>(*ctx.auth_json);
+                if (ctx.auth_json && *ctx.auth_json != "null")
+                    auth = std::make_shared<const std::string>(*ctx.auth_json);
                 return authpolicy::authn::AuthOutcome::success(std::move(user), std::move(auth));
             }
             if (rc == AUTHP_PASSTHROUGH) return authpolicy::authn::AuthOutcome::not_applicable();
             if (rc == AUTHP_EAUTHFAILED)
-                return authpolicy::authn::AuthOutcome::failure(ctx.detail.value_or("Incorrect authentication credentials."));
+                return authpolicy::authn::AuthOutcome::failure(
+                    ctx.detail.value_or("Incorrect authentication credentials."));
             authp_capi::callback_failed(who, rc);
         };
         authpolicy::authn::CustomAuthenticator::ChallengeFn challenge;
@@ -256,8 +264,8 @@ int authp_config_add_authenticator(authp_config* cfg, const char* name, const au
                 authp_capi::callback_failed(who + " (challenge)", rc);
             };
         }
-        cfg->hooks.custom_authenticators[cls] =
-            std::make_shared<authpolicy::authn::CustomAuthenticator>(cls, std::move(authenticate), std::move(challenge));
+        cfg->hooks.custom_authenticators[cls] = std::make_shared<authpolicy::authn::CustomAuthenticator>(
+            cls, std::move(authenticate), std::move(challenge));
         return AUTHP_OK;
     });
 }

@@ -45,9 +45,13 @@ void authp_version(int* major, int* minor, int* patch) {
     if (patch) *patch = AUTHP_VERSION_PATCH;
 }
 
-const char* authp_version_string(void) { return AUTHP_VERSION_STRING; }
+const char* authp_version_string(void) {
+    return AUTHP_VERSION_STRING;
+}
 
-int authp_abi_version(void) { return AUTHP_ABI_VERSION; }
+int authp_abi_version(void) {
+    return AUTHP_ABI_VERSION;
+}
 
 const char* authp_strerror(int code) {
     switch (code) {
@@ -70,9 +74,13 @@ const char* authp_strerror(int code) {
     }
 }
 
-const char* authp_error_last(void) { return authp_capi::last_error.c_str(); }
+const char* authp_error_last(void) {
+    return authp_capi::last_error.c_str();
+}
 
-void authp_error_clear(void) { authp_capi::last_error.clear(); }
+void authp_error_clear(void) {
+    authp_capi::last_error.clear();
+}
 
 void authp_free(void* ptr) {
     if (ptr == nullptr) return;

@@ -6,10 +6,10 @@
 #include "core/http/text_encoding.h"
 #include "handles.h"
 
-using authpolicy::Error;
-using authpolicy::ErrorCode;
 using authp_capi::guard;
 using authp_capi::view_of;
+using authpolicy::Error;
+using authpolicy::ErrorCode;
 
 namespace {
 
@@ -29,18 +29,21 @@ std::string_view checked_username(const char* p, size_t len) {
 }
 
 std::string_view checked_password(const char* p, size_t len) {
-    if (len > authpolicy::passwords::kMaxPasswordBytes) throw Error(ErrorCode::Invalid, "password longer than 4096 bytes");
+    if (len > authpolicy::passwords::kMaxPasswordBytes)
+        throw Error(ErrorCode::Invalid, "password longer than 4096 bytes");
     return view_of(p, len);
 }
 
-authpolicy::Services& services_of(authp_engine* e) { return e->engine->services(); }
+authpolicy::Services& services_of(authp_engine* e) {
+    return e->engine->services();
+}
 
 }  // namespace
 
 extern "C" {
 
-int authp_user_add(int64_t* id_out, authp_engine* engine, const char* username, size_t username_len, const char* password,
-                   size_t password_len, unsigned int flags) {
+int authp_user_add(int64_t* id_out, authp_engine* engine, const char* username, size_t username_len,
+                   const char* password, size_t password_len, unsigned int flags) {
     return guard([&]() -> int {
         if (!engine || (!username && username_len)) return authp_capi::misuse("NULL engine or username");
         auto& s = services_of(engine);
@@ -79,10 +82,12 @@ int authp_user_set_active(authp_engine* engine, const char* username, size_t use
     });
 }
 
-int authp_user_set_roles(authp_engine* engine, const char* username, size_t username_len, int is_staff, int is_superuser) {
+int authp_user_set_roles(authp_engine* engine, const char* username, size_t username_len, int is_staff,
+                         int is_superuser) {
     return guard([&]() -> int {
         if (!engine || (!username && username_len)) return authp_capi::misuse("NULL engine or username");
-        services_of(engine).user_store().set_roles(checked_username(username, username_len), is_staff != 0, is_superuser != 0);
+        services_of(engine).user_store().set_roles(checked_username(username, username_len), is_staff != 0,
+                                                   is_superuser != 0);
         services_of(engine).invalidate_caches();
         return AUTHP_OK;
     });
@@ -97,8 +102,8 @@ int authp_user_list_json(char** out, authp_engine* engine) {
     });
 }
 
-int authp_token_create(char** key_out, authp_engine* engine, const char* username, size_t username_len, const char* name,
-                       size_t name_len, int64_t expires_in) {
+int authp_token_create(char** key_out, authp_engine* engine, const char* username, size_t username_len,
+                       const char* name, size_t name_len, int64_t expires_in) {
     if (key_out) *key_out = nullptr;
     return guard([&]() -> int {
         if (!key_out || !engine || (!username && username_len) || (!name && name_len))
@@ -154,14 +159,15 @@ int authp_password_hash(char** out, const char* password, size_t password_len, u
     return guard([&]() -> int {
         if (!out || (!password && password_len)) return authp_capi::misuse("NULL out or password");
         if (iterations > 100000000u) throw Error(ErrorCode::Invalid, "iterations above 100,000,000");
-        authpolicy::passwords::PasswordHashers hashers(iterations ? iterations : authpolicy::passwords::kDefaultIterations);
+        authpolicy::passwords::PasswordHashers hashers(iterations ? iterations
+                                                                  : authpolicy::passwords::kDefaultIterations);
         *out = authp_capi::owned_string(hashers.make(checked_password(password, password_len)));
         return AUTHP_OK;
     });
 }
 
-int authp_password_verify(int* matches, int* needs_rehash, const char* password, size_t password_len, const char* encoded,
-                          size_t encoded_len, unsigned int min_iterations) {
+int authp_password_verify(int* matches, int* needs_rehash, const char* password, size_t password_len,
+                          const char* encoded, size_t encoded_len, unsigned int min_iterations) {
     if (matches) *matches = 0;
     if (needs_rehash) *needs_rehash = 0;
     return guard([&]() -> int {

@@ -1,13 +1,13 @@
 // Configuration and engine handles, and evaluation.
-#include <fstream>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "handles.h"
 
+using authp_capi::guard;
 using authpolicy::Error;
 using authpolicy::ErrorCode;
-using authp_capi::guard;
 
 extern "C" {
 
@@ -19,7 +19,9 @@ int authp_config_new(authp_config** out) {
     });
 }
 
-void authp_config_free(authp_config* cfg) { delete cfg; }
+void authp_config_free(authp_config* cfg) {
+    delete cfg;
+}
 
 int authp_config_load_json(authp_config* cfg, const char* json, size_t len, const char* base_dir) {
     return guard([&]() -> int {
@@ -53,7 +55,9 @@ int authp_engine_new(authp_engine** out, const authp_config* cfg) {
     });
 }
 
-void authp_engine_free(authp_engine* engine) { delete engine; }
+void authp_engine_free(authp_engine* engine) {
+    delete engine;
+}
 
 int authp_engine_has_view(const authp_engine* engine, const char* name, size_t len) {
     if (!engine || (!name && len) || len == 0) return 0;

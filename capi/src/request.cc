@@ -1,10 +1,10 @@
 // Request handles: the host's view of one HTTP request, with lazy authentication.
 #include "handles.h"
 
-using authpolicy::Error;
-using authpolicy::ErrorCode;
 using authp_capi::guard;
 using authp_capi::view_of;
+using authpolicy::Error;
+using authpolicy::ErrorCode;
 
 namespace {
 
@@ -49,7 +49,9 @@ int authp_request_new(authp_request** out, const authp_engine* engine) {
     });
 }
 
-void authp_request_free(authp_request* req) { delete req; }
+void authp_request_free(authp_request* req) {
+    delete req;
+}
 
 void authp_request_reset(authp_request* req) {
     if (!req) return;
@@ -80,7 +82,8 @@ int authp_request_set_secure(authp_request* req, int secure) {
     return AUTHP_OK;
 }
 
-int authp_request_add_header(authp_request* req, const char* name, size_t name_len, const char* value, size_t value_len) {
+int authp_request_add_header(authp_request* req, const char* name, size_t name_len, const char* value,
+                             size_t value_len) {
     if (!req || (!name && name_len) || (!value && value_len)) return authp_capi::misuse("NULL request, name or value");
     return guard([&]() -> int {
         if (name_len == 0) throw Error(ErrorCode::Invalid, "empty header name");
@@ -92,15 +95,21 @@ int authp_request_add_header(authp_request* req, const char* name, size_t name_l
 const char* authp_request_method(const authp_request* req, size_t* len) {
     return out_text(req ? req->request.method() : "", len);
 }
-const char* authp_request_path(const authp_request* req, size_t* len) { return out_text(req ? req->request.path() : "", len); }
-const char* authp_request_view(const authp_request* req, size_t* len) { return out_text(req ? req->request.view() : "", len); }
+const char* authp_request_path(const authp_request* req, size_t* len) {
+    return out_text(req ? req->request.path() : "", len);
+}
+const char* authp_request_view(const authp_request* req, size_t* len) {
+    return out_text(req ? req->request.view() : "", len);
+}
 const char* authp_request_remote_addr(const authp_request* req, size_t* len) {
     return out_text(req ? req->request.remote_addr() : "", len);
 }
 const char* authp_request_remote_user(const authp_request* req, size_t* len) {
     return out_text(req ? req->request.remote_user() : "", len);
 }
-int authp_request_is_secure(const authp_request* req) { return req && req->request.secure(); }
+int authp_request_is_secure(const authp_request* req) {
+    return req && req->request.secure();
+}
 
 int authp_request_header(const authp_request* req, const char* name, size_t name_len, const char** value,
                          size_t* value_len) {

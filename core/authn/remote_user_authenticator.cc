@@ -10,9 +10,9 @@ namespace authpolicy::authn {
 RemoteUserAuthenticator::RemoteUserAuthenticator(std::shared_ptr<Services> services, std::optional<std::string> header,
                                                  bool create_unknown_user)
     : services_(std::move(services)), header_(std::move(header)), create_unknown_user_(create_unknown_user) {
-    if (header_) std::transform(header_->begin(), header_->end(), header_->begin(), [](unsigned char c) {
-            return static_cast<char>(std::tolower(c));
-        });
+    if (header_)
+        std::transform(header_->begin(), header_->end(), header_->begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
 }
 
 AuthOutcome RemoteUserAuthenticator::authenticate(const http::Request& request) const {

@@ -25,7 +25,9 @@ class BuiltinPermission final : public Permission {
 class AndPermission final : public Permission {
   public:
     AndPermission(PermissionPtr a, PermissionPtr b) : a_(std::move(a)), b_(std::move(b)) {}
-    bool has_permission(PermissionContext& ctx) const override { return a_->has_permission(ctx) && b_->has_permission(ctx); }
+    bool has_permission(PermissionContext& ctx) const override {
+        return a_->has_permission(ctx) && b_->has_permission(ctx);
+    }
 
   private:
     PermissionPtr a_, b_;
@@ -34,7 +36,9 @@ class AndPermission final : public Permission {
 class OrPermission final : public Permission {
   public:
     OrPermission(PermissionPtr a, PermissionPtr b) : a_(std::move(a)), b_(std::move(b)) {}
-    bool has_permission(PermissionContext& ctx) const override { return a_->has_permission(ctx) || b_->has_permission(ctx); }
+    bool has_permission(PermissionContext& ctx) const override {
+        return a_->has_permission(ctx) || b_->has_permission(ctx);
+    }
 
   private:
     PermissionPtr a_, b_;
@@ -56,10 +60,16 @@ bool authenticated(PermissionContext& ctx) {
 
 }  // namespace
 
-const std::optional<std::string>& Permission::message() const { return kNone; }
-const std::optional<std::string>& Permission::code() const { return kNone; }
+const std::optional<std::string>& Permission::message() const {
+    return kNone;
+}
+const std::optional<std::string>& Permission::code() const {
+    return kNone;
+}
 
-bool is_safe_method(std::string_view method) { return method == "GET" || method == "HEAD" || method == "OPTIONS"; }
+bool is_safe_method(std::string_view method) {
+    return method == "GET" || method == "HEAD" || method == "OPTIONS";
+}
 
 PermissionPtr make_builtin(std::string_view name, std::optional<std::string> message, std::optional<std::string> code) {
     BuiltinPermission::Check check;
@@ -80,8 +90,14 @@ PermissionPtr make_builtin(std::string_view name, std::optional<std::string> mes
     return std::make_shared<BuiltinPermission>(std::move(check), std::move(message), std::move(code));
 }
 
-PermissionPtr make_and(PermissionPtr a, PermissionPtr b) { return std::make_shared<AndPermission>(std::move(a), std::move(b)); }
-PermissionPtr make_or(PermissionPtr a, PermissionPtr b) { return std::make_shared<OrPermission>(std::move(a), std::move(b)); }
-PermissionPtr make_not(PermissionPtr a) { return std::make_shared<NotPermission>(std::move(a)); }
+PermissionPtr make_and(PermissionPtr a, PermissionPtr b) {
+    return std::make_shared<AndPermission>(std::move(a), std::move(b));
+}
+PermissionPtr make_or(PermissionPtr a, PermissionPtr b) {
+    return std::make_shared<OrPermission>(std::move(a), std::move(b));
+}
+PermissionPtr make_not(PermissionPtr a) {
+    return std::make_shared<NotPermission>(std::move(a));
+}
 
 }  // namespace authpolicy::authz

@@ -12,7 +12,8 @@ nlohmann::json parse_bounded_json(std::string_view text, size_t max_bytes) {
     }
     json::parser_callback_t limit_depth = [](int depth, json::parse_event_t, json&) {
         if (depth > static_cast<int>(kMaxJsonDepth)) {
-            throw json::out_of_range::create(407, "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels",
+            throw json::out_of_range::create(407,
+                                             "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels",
                                              static_cast<const json*>(nullptr));
         }
         return true;

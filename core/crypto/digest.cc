@@ -13,7 +13,9 @@
 namespace authpolicy::crypto {
 namespace {
 
-[[noreturn]] void fail(const char* what) { throw Error(ErrorCode::Crypto, std::string("OpenSSL failed: ") + what); }
+[[noreturn]] void fail(const char* what) {
+    throw Error(ErrorCode::Crypto, std::string("OpenSSL failed: ") + what);
+}
 
 // EVP_MD_fetch is expensive in OpenSSL 3; fetch each algorithm once and keep it.
 const EVP_MD* fetched(DigestAlgorithm alg) {
@@ -42,12 +44,15 @@ std::atomic<uint64_t> next_hasher_id{1};
 
 }  // namespace
 
-size_t digest_size(DigestAlgorithm alg) { return static_cast<size_t>(EVP_MD_get_size(fetched(alg))); }
+size_t digest_size(DigestAlgorithm alg) {
+    return static_cast<size_t>(EVP_MD_get_size(fetched(alg)));
+}
 
 std::string digest(DigestAlgorithm alg, std::string_view data) {
     std::string out(EVP_MAX_MD_SIZE, '\0');
     unsigned int len = 0;
-    if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &len, fetched(alg), nullptr) != 1)
+    if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &len, fetched(alg),
+                   nullptr) != 1)
         fail("EVP_Digest");
     out.resize(len);
     return out;
@@ -59,7 +64,8 @@ Sha256 sha256(std::string_view data) {
     Sha256 out{};
     unsigned int len = 0;
     if (EVP_DigestInit_ex2(ctx.get(), fetched(DigestAlgorithm::Sha256), nullptr) != 1 ||
-        EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 || EVP_DigestFinal_ex(ctx.get(), out.data(), &len) != 1)
+        EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 ||
+        EVP_DigestFinal_ex(ctx.get(), out.data(), &len) != 1)
         fail("SHA-256");
     return out;
 }
@@ -67,8 +73,9 @@ Sha256 sha256(std::string_view data) {
 std::string hmac(DigestAlgorithm alg, std::string_view key, std::string_view data) {
     std::string out(EVP_MAX_MD_SIZE, '\0');
     unsigned int len = 0;
-    if (HMAC(fetched(alg), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-             data.size(), reinterpret_cast<unsigned char*>(out.data()), &len) == nullptr)
+    if (HMAC(fetched(alg), key.data(), static_cast<int>(key.size()),
+             reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+             reinterpret_cast<unsigned char*>(out.data()), &len) == nullptr)
         fail("HMAC");
     out.resize(len);
     return out;
@@ -76,7 +83,9 @@ std::string hmac(DigestAlgorithm alg, std::string_view key, std::string_view dat
 
 KeyedHasher::KeyedHasher(std::string key) : key_(std::move(key)), id_(next_hasher_id.fetch_add(1)) {}
 
-KeyedHasher::~KeyedHasher() { OPENSSL_cleanse(key_.data(), key_.size()); }
+KeyedHasher::~KeyedHasher() {
+    OPENSSL_cleanse(key_.data(), key_.size());
+}
 
 Sha256 KeyedHasher::operator()(std::string_view data) const {
     // One MAC context per thread, re-keyed only when a different hasher uses it.

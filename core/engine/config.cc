@@ -14,13 +14,17 @@ using json = nlohmann::json;
     throw Error(ErrorCode::Config, "configuration error at " + where + ": " + what);
 }
 
-const char* type_name(const json& j) { return j.type_name(); }
+const char* type_name(const json& j) {
+    return j.type_name();
+}
 
 void expect(const json& j, bool ok, const std::string& where, const char* wanted) {
     if (!ok) fail(where, std::string("expected ") + wanted + ", got " + type_name(j));
 }
 
-std::string key_path(const std::string& where, const std::string& key) { return where + "." + key; }
+std::string key_path(const std::string& where, const std::string& key) {
+    return where + "." + key;
+}
 
 std::vector<AuthenticatorSpec> parse_authenticators(const json& j, const std::string& where) {
     expect(j, j.is_array(), where, "a list of authentication classes");
@@ -32,7 +36,8 @@ std::vector<AuthenticatorSpec> parse_authenticators(const json& j, const std::st
             out.push_back({canonical_class_name(item.get<std::string>()), json::object(), at});
         } else if (item.is_object()) {
             auto cls = item.find("class");
-            if (cls == item.end() || !cls->is_string()) fail(at, "an authentication class object needs a string \"class\"");
+            if (cls == item.end() || !cls->is_string())
+                fail(at, "an authentication class object needs a string \"class\"");
             json options = item;
             options.erase("class");
             out.push_back({canonical_class_name(cls->get<std::string>()), std::move(options), at});
@@ -68,7 +73,8 @@ authz::PermissionPtr parse_permission(const json& j, const std::string& where) {
     if (j.size() == 1 && j.contains("not")) return authz::make_not(parse_permission(j["not"], where + ".not"));
     auto cls = j.find("class");
     if (cls == j.end() || !cls->is_string())
-        fail(where, "a permission object is {\"and\": [...]}, {\"or\": [...]}, {\"not\": ...} or has a string \"class\"");
+        fail(where,
+             "a permission object is {\"and\": [...]}, {\"or\": [...]}, {\"not\": ...} or has a string \"class\"");
     std::optional<std::string> message, code;
     for (const auto& [key, value] : j.items()) {
         if (key == "class") continue;
@@ -100,8 +106,9 @@ bool parse_bool(const json& j, const std::string& where) {
 double parse_number(const json& j, const std::string& where, double lo, double hi) {
     expect(j, j.is_number(), where, "a number");
     const double v = j.get<double>();
-    if (v < lo || v > hi) fail(where, "must be between " + std::to_string(static_cast<long long>(lo)) + " and " +
-                                          std::to_string(static_cast<long long>(hi)));
+    if (v < lo || v > hi)
+        fail(where, "must be between " + std::to_string(static_cast<long long>(lo)) + " and " +
+                        std::to_string(static_cast<long long>(hi)));
     return v;
 }
 

@@ -15,9 +15,9 @@
 namespace authpolicy {
 
 struct AuthenticatorSpec {
-    std::string class_name;   // canonical: "BasicAuthentication", … or a custom name
-    nlohmann::json options;   // the object form's other keys, validated per class at build time
-    std::string where;        // "$.DEFAULT_AUTHENTICATION_CLASSES[0]"
+    std::string class_name;  // canonical: "BasicAuthentication", … or a custom name
+    nlohmann::json options;  // the object form's other keys, validated per class at build time
+    std::string where;       // "$.DEFAULT_AUTHENTICATION_CLASSES[0]"
 };
 
 struct ViewSpec {
@@ -29,7 +29,8 @@ struct ViewSpec {
 struct EngineConfig {
     std::string database = ":memory:";
     int database_busy_timeout_ms = 5000;
-    std::vector<AuthenticatorSpec> default_authentication = {{"BasicAuthentication", nlohmann::json::object(), "default"}};
+    std::vector<AuthenticatorSpec> default_authentication = {
+        {"BasicAuthentication", nlohmann::json::object(), "default"}};
     std::vector<authz::PermissionPtr> default_permissions = {authz::make_builtin("AllowAny")};
     bool perform_authentication = true;
     bool unauthenticated_user_is_null = false;

@@ -31,7 +31,8 @@ class Options {
     }
     std::string where(const char* key) const { return spec_.where + "." + key; }
     void finish() const {
-        if (!rest_.empty()) config_fail(spec_.where + "." + rest_.begin().key(), "unknown option for " + spec_.class_name);
+        if (!rest_.empty())
+            config_fail(spec_.where + "." + rest_.begin().key(), "unknown option for " + spec_.class_name);
     }
 
   private:
@@ -52,7 +53,8 @@ bool is_token_char(std::string_view s) {
 class LazyPermissionContext final : public authz::PermissionContext {
   public:
     struct AuthenticationFailed {};
-    LazyPermissionContext(const Engine& engine, const http::Request& request, const ViewPolicy& policy, AuthState& state)
+    LazyPermissionContext(const Engine& engine, const http::Request& request, const ViewPolicy& policy,
+                          AuthState& state)
         : engine_(engine), request_(request), policy_(policy), state_(state) {}
     const User* user() override {
         engine_.authenticate(request_, policy_, state_);
@@ -76,8 +78,10 @@ Engine::Engine(const EngineConfig& config, HostHooks hooks) : hooks_(std::move(h
     services_ = std::make_shared<Services>(std::move(db), config.password_iterations, config.cache, std::move(clock),
                                            hooks_.user_lookup, hooks_.password_verify);
     unauthenticated_user_ = config.unauthenticated_user_is_null ? nullptr : User::anonymous();
-    if (config.unauthenticated_token) unauthenticated_token_ = std::make_shared<const std::string>(*config.unauthenticated_token);
-    default_policy_ = build_policy(config.default_authentication, config.default_permissions, config.perform_authentication);
+    if (config.unauthenticated_token)
+        unauthenticated_token_ = std::make_shared<const std::string>(*config.unauthenticated_token);
+    default_policy_ =
+        build_policy(config.default_authentication, config.default_permissions, config.perform_authentication);
     for (const auto& [name, view] : config.views) {
         views_.emplace(name, build_policy(view.authentication_classes.value_or(config.default_authentication),
                                           view.permission_classes.value_or(config.default_permissions),
@@ -85,8 +89,8 @@ Engine::Engine(const EngineConfig& config, HostHooks hooks) : hooks_(std::move(h
     }
 }
 
-ViewPolicy Engine::build_policy(const std::vector<AuthenticatorSpec>& auth, const std::vector<authz::PermissionPtr>& perms,
-                                bool perform) const {
+ViewPolicy Engine::build_policy(const std::vector<AuthenticatorSpec>& auth,
+                                const std::vector<authz::PermissionPtr>& perms, bool perform) const {
     ViewPolicy p;
     for (const auto& spec : auth) p.authenticators.push_back(build_authenticator(spec));
     p.permissions = perms;

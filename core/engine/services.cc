@@ -44,7 +44,9 @@ bool Services::check_password(const User& user, std::string_view password) const
     return hashers_.verify(password, user.password).matches;
 }
 
-void Services::run_dummy_password_check(std::string_view password) const { hashers_.run_dummy(password); }
+void Services::run_dummy_password_check(std::string_view password) const {
+    hashers_.run_dummy(password);
+}
 
 crypto::Sha256 Services::basic_cache_key(std::string_view username, std::string_view password) const {
     // Length-prefix the username so ("ab", "c") and ("a", "bc") never share a key.

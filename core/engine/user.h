@@ -15,7 +15,7 @@ struct User {
     bool is_staff = false;
     bool is_superuser = false;
     bool is_authenticated = true;
-    std::string password;               // Django-format hash; never serialised or logged
+    std::string password;                // Django-format hash; never serialised or logged
     std::string attributes_json = "{}";  // a JSON object, validated on entry
 
     // Django's AnonymousUser: no id, empty username, not active, not authenticated.

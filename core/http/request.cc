@@ -15,14 +15,16 @@ std::string lowercase(std::string_view s) {
 
 void Request::set_field(std::string& field, std::string_view v, const char* what) {
     if (v.size() > Limits::kMaxField) {
-        if (oversize_.empty()) oversize_ = std::string("Request ") + what + " exceeds " + std::to_string(Limits::kMaxField) + " bytes.";
+        if (oversize_.empty())
+            oversize_ = std::string("Request ") + what + " exceeds " + std::to_string(Limits::kMaxField) + " bytes.";
         return;
     }
     field.assign(v);
 }
 
 void Request::add_header(std::string_view name, std::string_view value) {
-    if (name.size() > Limits::kMaxHeaderName || value.size() > Limits::kMaxHeaderValue || headers_.size() >= Limits::kMaxHeaders) {
+    if (name.size() > Limits::kMaxHeaderName || value.size() > Limits::kMaxHeaderValue ||
+        headers_.size() >= Limits::kMaxHeaders) {
         if (oversize_.empty()) {
             oversize_ = headers_.size() >= Limits::kMaxHeaders
                             ? "Request has more than " + std::to_string(Limits::kMaxHeaders) + " headers."
@@ -34,7 +36,8 @@ void Request::add_header(std::string_view name, std::string_view value) {
     for (auto& [n, v] : headers_) {
         if (n == lower) {
             if (v.size() + 2 + value.size() > Limits::kMaxHeaderValue) {
-                if (oversize_.empty()) oversize_ = "Request header exceeds " + std::to_string(Limits::kMaxHeaderValue) + " bytes.";
+                if (oversize_.empty())
+                    oversize_ = "Request header exceeds " + std::to_string(Limits::kMaxHeaderValue) + " bytes.";
                 return;
             }
             v.append(", ").append(value);

@@ -39,6 +39,8 @@ std::string make_unusable_password() {
     return "!" + crypto::random_string(kSaltAlphabet, 40);
 }
 
-bool is_usable(std::string_view encoded) { return !encoded.empty() && encoded.front() != '!'; }
+bool is_usable(std::string_view encoded) {
+    return !encoded.empty() && encoded.front() != '!';
+}
 
 }  // namespace authpolicy::passwords

@@ -38,7 +38,8 @@ VerifyResult Pbkdf2PasswordHasher::verify(std::string_view password, std::string
     const std::string_view salt = encoded.substr(b + 1, c - b - 1);
     unsigned iterations = 0;
     const auto [end, ec] = std::from_chars(iter_text.data(), iter_text.data() + iter_text.size(), iterations);
-    if (ec != std::errc() || end != iter_text.data() + iter_text.size() || iterations == 0 || iterations > kMaxIterations)
+    if (ec != std::errc() || end != iter_text.data() + iter_text.size() || iterations == 0 ||
+        iterations > kMaxIterations)
         return result;
     result.recognised = true;
     const std::string recomputed = encode(password, salt, iterations);

@@ -29,8 +29,8 @@ TEST_CASE("lenient base64 matches Python's b64decode") {
     CHECK(base64_decode_lenient("am9objpwYXNzd29yZA==") == "john:password");
     CHECK_FALSE(base64_decode_lenient("am9objpwYXNzd29yZA"));  // Incorrect padding
     CHECK_FALSE(base64_decode_lenient("=a="));                 // 1 more than a multiple of 4
-    CHECK(base64_decode_lenient("!!!!") == "");                 // junk skipped: empty result
-    CHECK(base64_decode_lenient("am9o bjpw") == "john:p");      // space skipped
+    CHECK(base64_decode_lenient("!!!!") == "");                // junk skipped: empty result
+    CHECK(base64_decode_lenient("am9o bjpw") == "john:p");     // space skipped
     CHECK_FALSE(base64_decode_lenient("a"));
     CHECK_FALSE(base64_decode_lenient("ab"));
     CHECK_FALSE(base64_decode_lenient("ab="));

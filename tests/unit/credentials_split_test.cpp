@@ -10,7 +10,9 @@ TEST_CASE("split follows Python bytes.split(): runs of ASCII whitespace, no empt
     REQUIRE(s.count == 2);
     CHECK(s.parts[0] == "Basic");
     CHECK(s.parts[1] == "abc");
-    s = split_credentials("\tToken\x0b" "key\r\n");
+    s = split_credentials(
+        "\tToken\x0b"
+        "key\r\n");
     REQUIRE(s.count == 2);
     CHECK(s.parts[1] == "key");
     CHECK(split_credentials("").count == 0);
@@ -21,9 +23,13 @@ TEST_CASE("split follows Python bytes.split(): runs of ASCII whitespace, no empt
 }
 
 TEST_CASE("NBSP is not whitespace for the split") {
-    auto s = split_credentials("Token a\xa0" "b");
+    auto s = split_credentials(
+        "Token a\xa0"
+        "b");
     REQUIRE(s.count == 2);
-    CHECK(s.parts[1] == "a\xa0" "b");
+    CHECK(s.parts[1] ==
+          "a\xa0"
+          "b");
 }
 
 TEST_CASE("scheme keywords compare case-insensitively in ASCII only") {

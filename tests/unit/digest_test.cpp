@@ -1,5 +1,5 @@
-#include "core/crypto/constant_time.h"
 #include "core/crypto/digest.h"
+#include "core/crypto/constant_time.h"
 #include "core/crypto/hex.h"
 #include "core/crypto/pbkdf2.h"
 

@@ -108,7 +108,8 @@ TEST_CASE("test_permission_message_with_no_authentication_classes") {
 }
 
 TEST_CASE("a custom message is lost when authenticators exist and none succeeded (NotAuthenticated)") {
-    Fixture f(R"({"DEFAULT_PERMISSION_CLASSES": [{"class": "IsAdminUser", "message": "Staff only.", "code": "staff"}]})");
+    Fixture f(
+        R"({"DEFAULT_PERMISSION_CLASSES": [{"class": "IsAdminUser", "message": "Staff only.", "code": "staff"}]})");
     f.add_user("john", "password");
     auto d = f.decide("");
     CHECK(d.status == 401);
@@ -263,8 +264,9 @@ TEST_CASE("the user lookup hook comes first; nullopt passes to the built-in dire
 
 TEST_CASE("the decision JSON has the CLI's shape") {
     Fixture f(R"({"DEFAULT_PERMISSION_CLASSES": ["IsAuthenticated"]})");
-    CHECK(f.decide("").to_json() ==
-          R"({"allowed":false,"status":401,"code":"not_authenticated","detail":"Authentication credentials were not provided.",)"
-          R"("authenticator":null,"user":{"id":null,"username":"","is_authenticated":false,"is_active":false,)"
-          R"("is_staff":false,"is_superuser":false},"auth":null,"headers":{"WWW-Authenticate":"Basic realm=\"api\""}})");
+    CHECK(
+        f.decide("").to_json() ==
+        R"({"allowed":false,"status":401,"code":"not_authenticated","detail":"Authentication credentials were not provided.",)"
+        R"("authenticator":null,"user":{"id":null,"username":"","is_authenticated":false,"is_active":false,)"
+        R"("is_staff":false,"is_superuser":false},"auth":null,"headers":{"WWW-Authenticate":"Basic realm=\"api\""}})");
 }

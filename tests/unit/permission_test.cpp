@@ -26,7 +26,9 @@ UserPtr john(bool staff = false) {
     return u;
 }
 
-PermissionPtr P(const char* name) { return make_builtin(name); }
+PermissionPtr P(const char* name) {
+    return make_builtin(name);
+}
 
 }  // namespace
 

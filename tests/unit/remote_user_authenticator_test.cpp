@@ -26,7 +26,8 @@ TEST_CASE("unknown remote users are created (RemoteUserBackend default) unless d
     CHECK(create.decide(r).status == 200);
     CHECK(create.engine->services().user_store().find_by_username("newbie"));
 
-    Fixture keep(R"({"DEFAULT_AUTHENTICATION_CLASSES": [{"class": "RemoteUserAuthentication", "create_unknown_user": false}],
+    Fixture keep(
+        R"({"DEFAULT_AUTHENTICATION_CLASSES": [{"class": "RemoteUserAuthentication", "create_unknown_user": false}],
                      "DEFAULT_PERMISSION_CLASSES": ["IsAuthenticated"]})");
     const auto d = keep.decide(r);
     CHECK(d.status == 403);  // no challenge: NotAuthenticated becomes 403
@@ -41,7 +42,8 @@ TEST_CASE("a client-sent header is ignored unless a trusted header is configured
     spoof.add_header("Remote-User", "john");
     CHECK(f.decide(spoof).status == 403);
 
-    Fixture proxy(R"({"DEFAULT_AUTHENTICATION_CLASSES": [{"class": "RemoteUserAuthentication", "header": "X-Remote-User"}],
+    Fixture proxy(
+        R"({"DEFAULT_AUTHENTICATION_CLASSES": [{"class": "RemoteUserAuthentication", "header": "X-Remote-User"}],
                       "DEFAULT_PERMISSION_CLASSES": ["IsAuthenticated"]})");
     proxy.add_user("john", "password");
     authpolicy::http::Request r;

@@ -28,7 +28,9 @@ struct TempDir {
     }
 };
 
-NewUser user(std::string_view name, bool active = true) { return NewUser{name, "pbkdf2_sha256$1$salt$hash", active, false, false}; }
+NewUser user(std::string_view name, bool active = true) {
+    return NewUser{name, "pbkdf2_sha256$1$salt$hash", active, false, false};
+}
 
 }  // namespace
 
@@ -150,7 +152,6 @@ TEST_CASE("a database locked by another connection fails with a clear store erro
     CHECK_THROWS_WITH_AS(users.add(user("bob"), 0), doctest::Contains("database is locked"), Error);
     CHECK(users.find_by_username("alice"));
     other.exec("ROLLBACK");
-
 }
 
 TEST_CASE("opening a database that another process holds exclusively fails clearly, never hangs") {

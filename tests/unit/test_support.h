@@ -22,7 +22,9 @@ class ManualClock final : public authpolicy::Clock {
     std::atomic<double> t_;
 };
 
-inline std::string basic(const std::string& userpass) { return "Basic " + authpolicy::crypto::base64_encode(userpass); }
+inline std::string basic(const std::string& userpass) {
+    return "Basic " + authpolicy::crypto::base64_encode(userpass);
+}
 
 inline authpolicy::http::Request request(const std::string& authorization = "", const std::string& method = "GET",
                                          const std::string& view = "") {

@@ -8,7 +8,7 @@ using authpolicy::http::latin1_to_utf8;
 TEST_CASE("strict UTF-8 as Python decodes it") {
     CHECK(is_valid_utf8("plain ascii"));
     CHECK(is_valid_utf8("walterwhit\xc3\xa9"));
-    CHECK(is_valid_utf8("\xf0\x9f\x94\x91"));       // U+1F511
+    CHECK(is_valid_utf8("\xf0\x9f\x94\x91"));        // U+1F511
     CHECK_FALSE(is_valid_utf8("abcd\xb8"));          // lone continuation byte (DRF: 'invalid characters')
     CHECK_FALSE(is_valid_utf8("\xc0\xaf"));          // overlong
     CHECK_FALSE(is_valid_utf8("\xe0\x80\xaf"));      // overlong

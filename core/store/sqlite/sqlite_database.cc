@@ -72,7 +72,9 @@ void SqliteDatabase::migrate() {
     }
 }
 
-Connection& SqliteDatabase::writer() { return *writer_; }
+Connection& SqliteDatabase::writer() {
+    return *writer_;
+}
 
 SqliteDatabase::Slot& SqliteDatabase::acquire() const {
     const size_t n = readers_.size();

@@ -35,7 +35,8 @@ int64_t SqliteTokenStore::add(const crypto::Sha256& digest, std::string_view use
             if (!s.step()) throw Error(ErrorCode::NotFound, "no such user");
             user_id = s.column_int(0);
         }
-        Statement s = c.prepare("INSERT INTO authp_token (digest, user_id, name, created, expires) VALUES (?, ?, ?, ?, ?)");
+        Statement s =
+            c.prepare("INSERT INTO authp_token (digest, user_id, name, created, expires) VALUES (?, ?, ?, ?, ?)");
         s.bind_blob(1, digest.data(), digest.size()).bind(2, user_id).bind(3, name).bind(4, created);
         if (expires) {
             s.bind(5, *expires);

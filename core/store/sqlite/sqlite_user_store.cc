@@ -53,7 +53,8 @@ int64_t SqliteUserStore::add(const NewUser& user, int64_t now) {
         try {
             s.run();
         } catch (const Error& e) {
-            if (e.code() == ErrorCode::Exists) throw Error(ErrorCode::Exists, "a user with that username already exists");
+            if (e.code() == ErrorCode::Exists)
+                throw Error(ErrorCode::Exists, "a user with that username already exists");
             throw;
         }
         return c.last_insert_rowid();
