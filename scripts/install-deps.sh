@@ -5,6 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config clang-format valgrind
   libssl-dev libsqlite3-dev nlohmann-json3-dev doctest-dev libcli11-dev libbenchmark-dev
+  libhiredis-dev redis-server
   python3 python3-venv python3-pip python3-pytest python3-pybind11 pybind11-dev
   python3-django python3-djangorestframework python3-flask python3-werkzeug
   python3-starlette python3-uvicorn python3-httpx python3-pytest-asyncio

@@ -164,6 +164,10 @@ AUTHP_EXTERN(int) authp_user_builder_set_attributes_json(authp_user_builder* b, 
 typedef int (*authp_password_verify_cb)(int* matches, const authp_user* user, const char* password, size_t password_len,
                                         void* payload);
 
+/** Log lines (a throttle backend going down or recovering, …); never contain secrets. */
+typedef enum authp_log_level { AUTHP_LOG_ERROR = 0, AUTHP_LOG_WARNING = 1, AUTHP_LOG_INFO = 2 } authp_log_level;
+typedef void (*authp_log_cb)(authp_log_level level, const char* message, size_t len, void* payload);
+
 /** Clock: seconds since the Unix epoch. Tests inject a fixed or stepping clock. */
 typedef double (*authp_clock_cb)(void* payload);
 
@@ -225,6 +229,10 @@ authp_config_set_password_verifier(authp_config* cfg, authp_password_verify_cb c
                                    authp_free_cb free_payload);
 AUTHP_EXTERN(int)
 authp_config_set_clock(authp_config* cfg, authp_clock_cb cb, void* payload, authp_free_cb free_payload);
+/** Where log lines go. Without a logger they go to stderr ("authpolicy: error: …");
+ * a NULL cb discards them. */
+AUTHP_EXTERN(int)
+authp_config_set_logger(authp_config* cfg, authp_log_cb cb, void* payload, authp_free_cb free_payload);
 /** Registers a custom authenticator under `name` (used as {"class": name} in the JSON).
  * The vtable is copied; free_payload runs when the last engine using it is freed. */
 AUTHP_EXTERN(int)

@@ -218,6 +218,22 @@ int authp_config_set_clock(authp_config* cfg, authp_clock_cb cb, void* payload, 
     });
 }
 
+int authp_config_set_logger(authp_config* cfg, authp_log_cb cb, void* payload, authp_free_cb free_payload) {
+    return guard([&]() -> int {
+        if (!cfg) return authp_capi::misuse("NULL config");
+        auto holder = std::make_shared<authp_capi::Payload>(payload, free_payload);
+        cfg->log_payload = holder;
+        if (!cb) {
+            cfg->hooks.logger = authpolicy::LogFn{};  // set but empty: discard
+            return AUTHP_OK;
+        }
+        cfg->hooks.logger = authpolicy::LogFn([cb, holder](authpolicy::LogLevel level, std::string_view message) {
+            cb(static_cast<authp_log_level>(level), message.data(), message.size(), holder->ptr);
+        });
+        return AUTHP_OK;
+    });
+}
+
 int authp_config_add_authenticator(authp_config* cfg, const char* name, const authp_authenticator* vtable,
                                    void* payload, authp_free_cb free_payload) {
     return guard([&]() -> int {

@@ -112,9 +112,98 @@ double parse_number(const json& j, const std::string& where, double lo, double h
     return v;
 }
 
+std::vector<ThrottleSpec> parse_throttles(const json& j, const std::string& where) {
+    expect(j, j.is_array(), where, "a list of throttle classes");
+    std::vector<ThrottleSpec> out;
+    for (size_t i = 0; i < j.size(); ++i) {
+        const std::string at = where + "[" + std::to_string(i) + "]";
+        const json& item = j[i];
+        if (item.is_string()) {
+            out.push_back({canonical_class_name(item.get<std::string>()), json::object(), at});
+        } else if (item.is_object() && item.contains("class") && item["class"].is_string()) {
+            json options = item;
+            options.erase("class");
+            out.push_back({canonical_class_name(item["class"].get<std::string>()), std::move(options), at});
+        } else {
+            fail(at, "expected a throttle class name or an object with a string \"class\"");
+        }
+    }
+    return out;
+}
+
+throttle::RateTable parse_rates(const json& j, const std::string& where) {
+    expect(j, j.is_object(), where, "an object of scope: rate");
+    throttle::RateTable rates;
+    for (const auto& [scope, value] : j.items()) {
+        const std::string at = key_path(where, scope);
+        if (value.is_null()) {
+            rates.emplace(scope, std::nullopt);
+            continue;
+        }
+        expect(value, value.is_string(), at, "a rate such as \"100/day\", or null");
+        std::string error;
+        auto rate = throttle::parse_rate(value.get<std::string>(), &error);
+        if (!rate) fail(at, error);
+        rates.emplace(scope, rate);
+    }
+    return rates;
+}
+
+ThrottleBackendSettings parse_backend(const json& j, const std::string& where) {
+    expect(j, j.is_object(), where, "an object");
+    ThrottleBackendSettings b;
+    for (const auto& [key, value] : j.items()) {
+        const std::string at = key_path(where, key);
+        if (key == "TYPE") {
+            expect(value, value.is_string(), at, "\"memory\", \"sqlite\" or \"redis\"");
+            const auto t = value.get<std::string>();
+            if (t == "memory") {
+                b.type = ThrottleBackendSettings::Type::Memory;
+            } else if (t == "sqlite") {
+                b.type = ThrottleBackendSettings::Type::Sqlite;
+            } else if (t == "redis") {
+                b.type = ThrottleBackendSettings::Type::Redis;
+            } else {
+                fail(at, "expected \"memory\", \"sqlite\" or \"redis\"");
+            }
+        } else if (key == "MAX_KEYS") {
+            expect(value, value.is_number_integer(), at, "an integer");
+            b.max_keys = static_cast<size_t>(parse_number(value, at, 1, 1e9));
+        } else if (key == "HOST") {
+            expect(value, value.is_string(), at, "a host name or address");
+            b.redis.host = value.get<std::string>();
+        } else if (key == "PORT") {
+            expect(value, value.is_number_integer(), at, "an integer");
+            b.redis.port = static_cast<int>(parse_number(value, at, 1, 65535));
+        } else if (key == "TIMEOUT_MS") {
+            expect(value, value.is_number_integer(), at, "an integer");
+            b.redis.timeout_ms = static_cast<int>(parse_number(value, at, 1, 60000));
+        } else if (key == "RETRY_AFTER") {
+            b.redis.retry_after_s = parse_number(value, at, 0, 3600);
+        } else if (key == "PREFIX") {
+            expect(value, value.is_string(), at, "a string");
+            b.redis.prefix = value.get<std::string>();
+        } else if (key == "POOL_SIZE") {
+            expect(value, value.is_number_integer(), at, "an integer");
+            b.redis.pool_size = static_cast<int>(parse_number(value, at, 1, 256));
+        } else if (key == "FAILURE_MODE") {
+            expect(value, value.is_string(), at, "\"open\" or \"closed\"");
+            const auto m = value.get<std::string>();
+            if (m != "open" && m != "closed") fail(at, "expected \"open\" or \"closed\"");
+            b.fail_open = m == "open";
+        } else {
+            fail(at,
+                 "unknown key (THROTTLE_BACKEND takes TYPE, MAX_KEYS, HOST, PORT, TIMEOUT_MS, RETRY_AFTER, "
+                 "PREFIX, POOL_SIZE, FAILURE_MODE)");
+        }
+    }
+    return b;
+}
+
 ViewSpec parse_view(const json& j, const std::string& where) {
     expect(j, j.is_object(), where, "an object");
     ViewSpec v;
+    v.where = where;
     for (const auto& [key, value] : j.items()) {
         const std::string at = key_path(where, key);
         if (key == "authentication_classes") {
@@ -123,8 +212,15 @@ ViewSpec parse_view(const json& j, const std::string& where) {
             v.permission_classes = parse_permissions(value, at);
         } else if (key == "perform_authentication") {
             v.perform_authentication = parse_bool(value, at);
+        } else if (key == "throttle_classes") {
+            v.throttle_classes = parse_throttles(value, at);
+        } else if (key == "throttle_scope") {
+            expect(value, value.is_string() || value.is_null(), at, "a scope name or null");
+            if (value.is_string()) v.throttle_scope = value.get<std::string>();
         } else {
-            fail(at, "unknown key (views take authentication_classes, permission_classes, perform_authentication)");
+            fail(at,
+                 "unknown key (views take authentication_classes, permission_classes, perform_authentication, "
+                 "throttle_classes, throttle_scope)");
         }
     }
     return v;
@@ -133,7 +229,8 @@ ViewSpec parse_view(const json& j, const std::string& where) {
 }  // namespace
 
 std::string canonical_class_name(std::string_view name) {
-    for (std::string_view prefix : {"rest_framework.authentication.", "rest_framework.permissions."}) {
+    for (std::string_view prefix :
+         {"rest_framework.authentication.", "rest_framework.permissions.", "rest_framework.throttling."}) {
         if (name.substr(0, prefix.size()) == prefix) return std::string(name.substr(prefix.size()));
     }
     return std::string(name);
@@ -185,6 +282,17 @@ EngineConfig parse_config(const json& root, const std::string& base_dir) {
                     fail(at + "." + ck, "unknown key (CACHE takes TTL, MAX_ENTRIES)");
                 }
             }
+        } else if (key == "DEFAULT_THROTTLE_CLASSES") {
+            c.default_throttles = parse_throttles(value, at);
+        } else if (key == "DEFAULT_THROTTLE_RATES") {
+            c.throttle_rates = parse_rates(value, at);
+        } else if (key == "NUM_PROXIES") {
+            if (!value.is_null()) {
+                expect(value, value.is_number_integer(), at, "an integer or null");
+                c.num_proxies = static_cast<int>(parse_number(value, at, 0, 1000));
+            }
+        } else if (key == "THROTTLE_BACKEND") {
+            c.throttle_backend = parse_backend(value, at);
         } else if (key == "VIEWS") {
             expect(value, value.is_object(), at, "an object of views");
             for (const auto& [name, view] : value.items()) {

@@ -11,6 +11,8 @@
 
 #include "core/authz/permission.h"
 #include "core/engine/services.h"
+#include "core/throttle/redis_throttle_store.h"
+#include "core/throttle/throttle.h"
 
 namespace authpolicy {
 
@@ -20,10 +22,28 @@ struct AuthenticatorSpec {
     std::string where;       // "$.DEFAULT_AUTHENTICATION_CLASSES[0]"
 };
 
+// A throttle class as written: validated and built with the engine (rates may come later).
+struct ThrottleSpec {
+    std::string class_name;
+    nlohmann::json options;
+    std::string where;
+};
+
+struct ThrottleBackendSettings {
+    enum class Type { Memory, Sqlite, Redis };
+    Type type = Type::Memory;
+    size_t max_keys = 100000;       // memory
+    throttle::RedisSettings redis;  // redis
+    bool fail_open = true;          // when the backend cannot answer: allow (true) or 503 (false)
+};
+
 struct ViewSpec {
     std::optional<std::vector<AuthenticatorSpec>> authentication_classes;
     std::optional<std::vector<authz::PermissionPtr>> permission_classes;
     std::optional<bool> perform_authentication;
+    std::optional<std::vector<ThrottleSpec>> throttle_classes;
+    std::string throttle_scope;
+    std::string where;  // "$.VIEWS.<name>"
 };
 
 struct EngineConfig {
@@ -38,6 +58,10 @@ struct EngineConfig {
     unsigned password_iterations = passwords::kDefaultIterations;
     CacheSettings cache;
     std::map<std::string, ViewSpec, std::less<>> views;
+    std::vector<ThrottleSpec> default_throttles;
+    throttle::RateTable throttle_rates = {{"anon", std::nullopt}, {"user", std::nullopt}};  // DRF's default
+    std::optional<int> num_proxies;
+    ThrottleBackendSettings throttle_backend;
 };
 
 // base_dir resolves a relative DATABASE path ("" = the current directory).

@@ -5,6 +5,12 @@
 #include "core/authn/token_authenticator.h"
 #include "core/common/error.h"
 #include "core/http/credentials_split.h"
+#include "core/throttle/client_ident.h"
+#include "core/throttle/memory_throttle_store.h"
+#include "core/throttle/sqlite_throttle_store.h"
+
+#include <cmath>
+#include <iostream>
 
 namespace authpolicy {
 namespace {
@@ -70,6 +76,30 @@ class LazyPermissionContext final : public authz::PermissionContext {
     AuthState& state_;
 };
 
+// The lazy user and the client identity as throttles see them.
+class LazyThrottleContext final : public throttle::ThrottleContext {
+  public:
+    LazyThrottleContext(LazyPermissionContext& auth, const http::Request& request, const ViewPolicy& policy,
+                        std::optional<int> num_proxies, double now)
+        : auth_(auth), request_(request), policy_(policy), num_proxies_(num_proxies), now_(now) {}
+    const User* user() override { return auth_.user(); }
+    const http::Request& request() const override { return request_; }
+    std::string_view view_scope() const override { return policy_.throttle_scope; }
+    const std::string& ident() override {
+        if (!ident_) ident_ = throttle::client_ident(request_, num_proxies_);
+        return *ident_;
+    }
+    double now() const override { return now_; }
+
+  private:
+    LazyPermissionContext& auth_;
+    const http::Request& request_;
+    const ViewPolicy& policy_;
+    std::optional<int> num_proxies_;
+    double now_;
+    std::optional<std::string> ident_;
+};
+
 }  // namespace
 
 Engine::Engine(const EngineConfig& config, HostHooks hooks) : hooks_(std::move(hooks)) {
@@ -80,22 +110,159 @@ Engine::Engine(const EngineConfig& config, HostHooks hooks) : hooks_(std::move(h
     unauthenticated_user_ = config.unauthenticated_user_is_null ? nullptr : User::anonymous();
     if (config.unauthenticated_token)
         unauthenticated_token_ = std::make_shared<const std::string>(*config.unauthenticated_token);
-    default_policy_ =
-        build_policy(config.default_authentication, config.default_permissions, config.perform_authentication);
+    throttle_rates_ = config.throttle_rates;
+    num_proxies_ = config.num_proxies;
+    throttle_fail_open_ = config.throttle_backend.fail_open;
+    switch (config.throttle_backend.type) {
+        case ThrottleBackendSettings::Type::Memory:
+            throttle_store_ = std::make_unique<throttle::MemoryThrottleStore>(config.throttle_backend.max_keys);
+            throttle_backend_name_ = "memory";
+            break;
+        case ThrottleBackendSettings::Type::Sqlite:
+            throttle_store_ = std::make_unique<throttle::SqliteThrottleStore>(services_->database());
+            throttle_backend_name_ = "sqlite " + config.database;
+            break;
+        case ThrottleBackendSettings::Type::Redis:
+            throttle_store_ = std::make_unique<throttle::RedisThrottleStore>(config.throttle_backend.redis);
+            throttle_backend_name_ = "redis " + config.throttle_backend.redis.host + ":" +
+                                     std::to_string(config.throttle_backend.redis.port);
+            break;
+    }
+    default_policy_ = build_policy(config.default_authentication, config.default_permissions,
+                                   config.perform_authentication, config.default_throttles, "", "$");
     for (const auto& [name, view] : config.views) {
         views_.emplace(name, build_policy(view.authentication_classes.value_or(config.default_authentication),
                                           view.permission_classes.value_or(config.default_permissions),
-                                          view.perform_authentication.value_or(config.perform_authentication)));
+                                          view.perform_authentication.value_or(config.perform_authentication),
+                                          view.throttle_classes.value_or(config.default_throttles), view.throttle_scope,
+                                          view.where));
     }
 }
 
 ViewPolicy Engine::build_policy(const std::vector<AuthenticatorSpec>& auth,
-                                const std::vector<authz::PermissionPtr>& perms, bool perform) const {
+                                const std::vector<authz::PermissionPtr>& perms, bool perform,
+                                const std::vector<ThrottleSpec>& throttles, std::string scope,
+                                const std::string& where) const {
     ViewPolicy p;
     for (const auto& spec : auth) p.authenticators.push_back(build_authenticator(spec));
     p.permissions = perms;
     p.perform_authentication = perform;
+    p.throttle_scope = std::move(scope);
+    for (const auto& spec : throttles) p.throttles.push_back(build_throttle(spec, p.throttle_scope, where));
     return p;
+}
+
+std::shared_ptr<const throttle::Throttle> Engine::build_throttle(const ThrottleSpec& spec,
+                                                                 const std::string& view_scope,
+                                                                 const std::string& view_where) const {
+    using Kind = throttle::Throttle::Kind;
+    Kind kind = Kind::Anon;
+    std::string scope;
+    if (spec.class_name == "AnonRateThrottle") {
+        scope = "anon";
+    } else if (spec.class_name == "UserRateThrottle") {
+        kind = Kind::User;
+        scope = "user";
+    } else if (spec.class_name == "ScopedRateThrottle") {
+        kind = Kind::Scoped;
+    } else if (spec.class_name == "GCRARateThrottle") {
+        kind = Kind::Gcra;
+        scope = "gcra";
+    } else {
+        config_fail(spec.where, "unknown throttle class '" + spec.class_name +
+                                    "' (AnonRateThrottle, UserRateThrottle, ScopedRateThrottle, GCRARateThrottle)");
+    }
+    const AuthenticatorSpec as_spec{spec.class_name, spec.options, spec.where};
+    Options opts(as_spec);
+    std::optional<throttle::Rate> rate;
+    bool disabled = false;
+    long burst = 0;
+    if (const json* s = opts.take("scope")) {
+        if (kind == Kind::Scoped) config_fail(opts.where("scope"), "ScopedRateThrottle takes its scope from the view");
+        if (!s->is_string() || s->get<std::string>().empty()) config_fail(opts.where("scope"), "expected a scope name");
+        scope = s->get<std::string>();
+    }
+    if (const json* r = opts.take("rate")) {
+        if (kind == Kind::Scoped) config_fail(opts.where("rate"), "ScopedRateThrottle takes its rate from its scope");
+        if (r->is_null()) {
+            disabled = true;
+        } else {
+            std::string error = "expected a rate such as \"100/day\"";
+            if (r->is_string()) rate = throttle::parse_rate(r->get<std::string>(), &error);
+            if (!rate) config_fail(opts.where("rate"), error);
+        }
+    }
+    if (const json* b = opts.take("burst")) {
+        if (kind != Kind::Gcra) config_fail(opts.where("burst"), "only GCRARateThrottle takes a burst");
+        if (!b->is_number_integer() || b->get<long>() < 1) config_fail(opts.where("burst"), "expected an integer >= 1");
+        burst = b->get<long>();
+    }
+    opts.finish();
+    // DRF raises ImproperlyConfigured for a scope without a rate; we refuse to build instead.
+    const std::string& needed = kind == Kind::Scoped ? view_scope : scope;
+    if (!rate && !disabled && !needed.empty() && !throttle_rates_.count(needed)) {
+        config_fail(kind == Kind::Scoped ? view_where + ".throttle_scope" : spec.where,
+                    "No default throttle rate set for '" + needed + "' scope (add it to DEFAULT_THROTTLE_RATES)");
+    }
+    if (kind == Kind::Gcra && burst == 0) {
+        std::optional<throttle::Rate> r = rate;
+        if (!r) {
+            const auto it = throttle_rates_.find(scope);
+            if (it != throttle_rates_.end()) r = it->second;
+        }
+        burst = r ? std::max(r->num_requests, 1L) : 1;  // default: the whole rate may come at once
+    }
+    return std::make_shared<throttle::Throttle>(kind, scope, rate, disabled, burst);
+}
+
+void Engine::log(LogLevel level, const std::string& message) const {
+    if (hooks_.logger) {
+        if (*hooks_.logger) (*hooks_.logger)(level, message);
+        return;
+    }
+    static const char* const names[] = {"error", "warning", "info"};
+    std::cerr << "authpolicy: " << names[static_cast<int>(level)] << ": " << message << std::endl;
+}
+
+std::optional<Decision> Engine::check_throttles(const http::Request& request, const ViewPolicy& policy,
+                                                AuthState& state) const {
+    LazyPermissionContext auth(*this, request, policy, state);
+    LazyThrottleContext ctx(auth, request, policy, num_proxies_, services_->now());
+    bool refused = false;
+    std::optional<double> wait;
+    for (const auto& t : policy.throttles) {  // all of them: DRF does not short-circuit
+        throttle::ThrottleOutcome outcome;
+        try {
+            outcome = t->allow(ctx, throttle_rates_, *throttle_store_);
+            if (throttle_backend_failing_.exchange(false))
+                log(LogLevel::Info, "throttle backend " + throttle_backend_name_ + " recovered");
+        } catch (const Error& e) {
+            if (e.code() != ErrorCode::Store) throw;
+            // Log the transition, not every request, so an outage does not flood the log.
+            if (!throttle_backend_failing_.exchange(true)) {
+                log(LogLevel::Error,
+                    std::string(e.what()) + (throttle_fail_open_ ? "; failing open (requests are not throttled)"
+                                                                 : "; failing closed (requests are denied)"));
+            }
+            if (!throttle_fail_open_) throw;
+            continue;
+        }
+        if (outcome.allowed) continue;
+        refused = true;
+        if (outcome.wait) wait = wait ? std::max(*wait, *outcome.wait) : *outcome.wait;
+    }
+    if (!refused) return std::nullopt;
+    Decision d;
+    d.allowed = false;
+    d.status = 429;
+    d.code = "throttled";
+    d.detail = throttle::throttled_detail(wait);
+    if (wait) {
+        const auto seconds = static_cast<long long>(std::ceil(*wait));
+        if (seconds != 0) d.headers.emplace_back("Retry-After", std::to_string(seconds));  // DRF: only if truthy
+    }
+    fill_identity(d, state);
+    return d;
 }
 
 std::shared_ptr<const authn::Authenticator> Engine::build_authenticator(const AuthenticatorSpec& spec) const {
@@ -269,6 +436,13 @@ Decision Engine::evaluate(const http::Request& request, AuthState& state) const 
         d.detail = permission->message().value_or(kPermissionDenied);
         fill_identity(d, state);
         return d;
+    }
+    if (!policy->throttles.empty()) {
+        try {
+            if (auto throttled = check_throttles(request, *policy, state)) return *throttled;
+        } catch (const LazyPermissionContext::AuthenticationFailed&) {
+            return authentication_error(request, *policy, state, state.failure_detail, "authentication_failed");
+        }
     }
     Decision d;
     fill_identity(d, state);

@@ -3,6 +3,8 @@
 // authenticate → check permissions → decision; errors map to 401/403 as handle_exception does.
 #pragma once
 
+#include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -15,6 +17,8 @@
 #include "core/engine/decision.h"
 #include "core/engine/services.h"
 #include "core/http/request.h"
+#include "core/throttle/throttle.h"
+#include "core/throttle/throttle_store.h"
 
 namespace authpolicy {
 
@@ -22,7 +26,12 @@ struct ViewPolicy {
     std::vector<std::shared_ptr<const authn::Authenticator>> authenticators;
     std::vector<authz::PermissionPtr> permissions;
     bool perform_authentication = true;
+    std::vector<std::shared_ptr<const throttle::Throttle>> throttles;
+    std::string throttle_scope;
 };
+
+enum class LogLevel { Error = 0, Warning = 1, Info = 2 };
+using LogFn = std::function<void(LogLevel, std::string_view)>;
 
 // Host-supplied pieces that the JSON cannot express.
 struct HostHooks {
@@ -30,6 +39,7 @@ struct HostHooks {
     PasswordVerifyFn password_verify;
     std::shared_ptr<const Clock> clock;  // nullptr: the system clock
     std::map<std::string, std::shared_ptr<const authn::Authenticator>, std::less<>> custom_authenticators;
+    std::optional<LogFn> logger;  // unset: lines go to stderr; a null function discards them
 };
 
 class Engine {
@@ -50,7 +60,14 @@ class Engine {
 
   private:
     ViewPolicy build_policy(const std::vector<AuthenticatorSpec>& auth, const std::vector<authz::PermissionPtr>& perms,
-                            bool perform) const;
+                            bool perform, const std::vector<ThrottleSpec>& throttles, std::string scope,
+                            const std::string& where) const;
+    std::shared_ptr<const throttle::Throttle> build_throttle(const ThrottleSpec& spec, const std::string& view_scope,
+                                                             const std::string& view_where) const;
+    // Runs every throttle (DRF's check_throttles); a refusal decision, or nullopt to proceed.
+    std::optional<Decision> check_throttles(const http::Request& request, const ViewPolicy& policy,
+                                            AuthState& state) const;
+    void log(LogLevel level, const std::string& message) const;
     std::shared_ptr<const authn::Authenticator> build_authenticator(const AuthenticatorSpec& spec) const;
     Decision authentication_error(const http::Request& request, const ViewPolicy& policy, const AuthState& state,
                                   std::string detail, const char* code) const;
@@ -60,6 +77,12 @@ class Engine {
     HostHooks hooks_;
     UserPtr unauthenticated_user_;
     AuthValue unauthenticated_token_;
+    throttle::RateTable throttle_rates_;
+    std::optional<int> num_proxies_;
+    std::unique_ptr<throttle::ThrottleStore> throttle_store_;
+    bool throttle_fail_open_ = true;
+    std::string throttle_backend_name_;
+    mutable std::atomic<bool> throttle_backend_failing_{false};
     ViewPolicy default_policy_;
     std::map<std::string, ViewPolicy, std::less<>> views_;
 };

@@ -47,6 +47,7 @@ class Services {
     void run_dummy_password_check(std::string_view password) const;
     const passwords::PasswordHashers& hashers() const { return hashers_; }
 
+    const std::shared_ptr<store::sqlite::SqliteDatabase>& database() const { return db_; }
     store::sqlite::SqliteUserStore& user_store() { return users_; }
     store::sqlite::SqliteTokenStore& token_store() { return tokens_; }
     const store::sqlite::SqliteTokenStore& token_store() const { return tokens_; }

@@ -52,7 +52,7 @@ void Statement::run() {
 }
 
 std::string Statement::column_text(int i) const {
-    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, i));
+    const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, i));
     return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, i))) : std::string();
 }
 

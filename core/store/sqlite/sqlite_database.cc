@@ -9,9 +9,11 @@
 namespace authpolicy::store::sqlite {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
-constexpr const char* kSchema = R"sql(
+// Each step takes the schema from version i to i + 1; steps are never edited once released.
+constexpr const char* kMigrations[] = {
+    R"sql(
 CREATE TABLE IF NOT EXISTS authp_user (
     id INTEGER PRIMARY KEY,
     username TEXT NOT NULL UNIQUE,
@@ -31,7 +33,17 @@ CREATE TABLE IF NOT EXISTS authp_token (
     expires INTEGER
 );
 CREATE INDEX IF NOT EXISTS authp_token_user ON authp_token(user_id);
-)sql";
+)sql",
+    R"sql(
+CREATE TABLE IF NOT EXISTS authp_throttle (
+    key TEXT PRIMARY KEY,
+    history BLOB NOT NULL DEFAULT x'',
+    tat REAL NOT NULL DEFAULT 0,
+    expires_at REAL NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS authp_throttle_expiry ON authp_throttle(expires_at);
+)sql",
+};
 
 }  // namespace
 
@@ -63,8 +75,8 @@ void SqliteDatabase::migrate() {
     std::lock_guard lock(writer_mutex_);
     writer_->exec("BEGIN IMMEDIATE");
     try {
-        writer_->exec(kSchema);
-        writer_->exec("PRAGMA user_version = 1");
+        for (int v = version; v < kSchemaVersion; ++v) writer_->exec(kMigrations[v]);
+        writer_->exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
         writer_->exec("COMMIT");
     } catch (...) {
         sqlite3_exec(writer_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);

@@ -1,0 +1,40 @@
+// The default throttle store: in process, lock-striped, with a bound on the number of keys
+// (idle keys are evicted first, then the ones that expire soonest).
+#pragma once
+
+#include <array>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/throttle/throttle_store.h"
+
+namespace authpolicy::throttle {
+
+class MemoryThrottleStore final : public ThrottleStore {
+  public:
+    explicit MemoryThrottleStore(size_t max_keys = 100000) : per_shard_(max_keys / kShards + 1) {}
+    SlidingLogResult sliding_log(std::string_view key, double now, long num_requests, double duration) override;
+    GcraResult gcra(std::string_view key, double now, double emission_interval, double tolerance) override;
+    size_t size() const;
+
+  private:
+    static constexpr size_t kShards = 32;
+    struct Entry {
+        std::vector<double> history;  // oldest first here; DRF keeps it newest first, same content
+        double tat = 0;               // GCRA theoretical arrival time
+        double expires_at = 0;        // when the entry is idle and may go
+    };
+    struct alignas(64) Shard {
+        mutable std::mutex mutex;
+        std::unordered_map<std::string, Entry> map;
+    };
+    Shard& shard_for(std::string_view key);
+    Entry& entry_for(Shard& shard, std::string_view key, double now);
+
+    size_t per_shard_;
+    std::array<Shard, kShards> shards_;
+};
+
+}  // namespace authpolicy::throttle

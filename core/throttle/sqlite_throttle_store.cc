@@ -1,0 +1,78 @@
+#include "core/throttle/sqlite_throttle_store.h"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+namespace authpolicy::throttle {
+namespace {
+
+using store::sqlite::Connection;
+using store::sqlite::Statement;
+
+constexpr unsigned kPurgeEvery = 1024;  // expired rows are deleted every this many writes
+
+std::vector<double> unpack(const std::string& blob) {
+    std::vector<double> out(blob.size() / sizeof(double));
+    if (!out.empty()) std::memcpy(out.data(), blob.data(), out.size() * sizeof(double));
+    return out;
+}
+
+}  // namespace
+
+void SqliteThrottleStore::purge_expired(Connection& c, double now) {
+    if (writes_.fetch_add(1, std::memory_order_relaxed) % kPurgeEvery != 0) return;
+    Statement s = c.prepare("DELETE FROM authp_throttle WHERE expires_at <= ?");
+    sqlite3_bind_double(s.raw(), 1, now);
+    s.run();
+}
+
+SlidingLogResult SqliteThrottleStore::sliding_log(std::string_view key, double now, long num_requests,
+                                                  double duration) {
+    return db_->write([&](Connection& c) {
+        std::vector<double> history;  // oldest first
+        {
+            Statement s = c.prepare("SELECT history, expires_at FROM authp_throttle WHERE key = ?");
+            s.bind(1, key);
+            if (s.step() && sqlite3_column_double(s.raw(), 1) > now) history = unpack(s.column_text(0));
+        }
+        auto keep = std::find_if(history.begin(), history.end(), [&](double t) { return !(t <= now - duration); });
+        history.erase(history.begin(), keep);
+        SlidingLogResult r;
+        r.history_length = history.size();
+        if (!history.empty()) r.oldest = history.front();
+        if (static_cast<long>(history.size()) >= num_requests) return r;
+        history.push_back(now);
+        Statement s = c.prepare(
+            "INSERT INTO authp_throttle (key, history, expires_at) VALUES (?1, ?2, ?3) "
+            "ON CONFLICT(key) DO UPDATE SET history = ?2, expires_at = ?3");
+        s.bind(1, key).bind_blob(2, history.data(), history.size() * sizeof(double));
+        sqlite3_bind_double(s.raw(), 3, now + duration);
+        s.run();
+        purge_expired(c, now);
+        r.allowed = true;
+        return r;
+    });
+}
+
+GcraResult SqliteThrottleStore::gcra(std::string_view key, double now, double emission_interval, double tolerance) {
+    return db_->write([&](Connection& c) {
+        double tat = now;
+        {
+            Statement s = c.prepare("SELECT tat FROM authp_throttle WHERE key = ?");
+            s.bind(1, key);
+            if (s.step()) tat = std::max(tat, sqlite3_column_double(s.raw(), 0));
+        }
+        if (tat - now > tolerance) return GcraResult{false, tat - tolerance - now};
+        Statement s = c.prepare(
+            "INSERT INTO authp_throttle (key, tat, expires_at) VALUES (?1, ?2, ?2) "
+            "ON CONFLICT(key) DO UPDATE SET tat = ?2, expires_at = ?2");
+        s.bind(1, key);
+        sqlite3_bind_double(s.raw(), 2, tat + emission_interval);
+        s.run();
+        purge_expired(c, now);
+        return GcraResult{true, 0};
+    });
+}
+
+}  // namespace authpolicy::throttle

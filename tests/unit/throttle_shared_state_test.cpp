@@ -1,0 +1,196 @@
+// Throttle state shared across processes (SQLite) and machines (Redis): exact admission under
+// contention, and Redis failures handled by the failure mode without hanging.
+#include <doctest/doctest.h>
+
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "core/common/error.h"
+#include "test_support.h"
+
+extern char** environ;
+
+using authp_test::Fixture;
+
+namespace {
+
+int free_port() {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    socklen_t len = sizeof addr;
+    getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    close(fd);
+    return ntohs(addr.sin_port);
+}
+
+bool port_open(int port) {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    close(fd);
+    return ok;
+}
+
+// A private redis-server on 127.0.0.1 for the duration of a test.
+class RedisServer {
+  public:
+    explicit RedisServer(int port) : port_(port) { start(); }
+    ~RedisServer() { stop(); }
+    void start() {
+        const std::string p = std::to_string(port_);
+        const char* argv[] = {"redis-server", "--port", p.c_str(),   "--bind",    "127.0.0.1", "--save", "",
+                              "--appendonly", "no",     "--logfile", "/dev/null", nullptr};
+        REQUIRE_MESSAGE(posix_spawnp(&pid_, "redis-server", nullptr, nullptr, const_cast<char**>(argv), environ) == 0,
+                        "redis-server is required for these tests (apt-get install redis-server)");
+        for (int i = 0; i < 200 && !port_open(port_); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        REQUIRE(port_open(port_));
+    }
+    void stop() {
+        if (pid_ <= 0) return;
+        kill(pid_, SIGKILL);
+        waitpid(pid_, nullptr, 0);
+        pid_ = -1;
+    }
+
+  private:
+    int port_;
+    pid_t pid_ = -1;
+};
+
+std::string redis_config(int port, const char* mode, const char* rate) {
+    return std::string(R"({"THROTTLE_BACKEND": {"TYPE": "redis", "PORT": )") + std::to_string(port) +
+           R"(, "TIMEOUT_MS": 200, "RETRY_AFTER": 0, "FAILURE_MODE": ")" + mode +
+           R"("}, "DEFAULT_THROTTLE_CLASSES": ["AnonRateThrottle"], "DEFAULT_THROTTLE_RATES": {"anon": ")" + rate +
+           R"("}})";
+}
+
+authpolicy::Decision anon(Fixture& f, double t) {
+    f.clock->set(t);
+    auto r = authp_test::request();
+    r.set_remote_addr("10.1.1.1");
+    return f.decide(r);
+}
+
+// `procs` processes × `threads` threads × `each` requests; returns how many were admitted.
+int hammer(const std::string& config, int procs, int threads, int each) {
+    int fds[2];
+    REQUIRE(pipe(fds) == 0);
+    std::vector<pid_t> children;
+    for (int p = 0; p < procs; ++p) {
+        const pid_t pid = fork();
+        if (pid == 0) {
+            close(fds[0]);
+            int admitted = 0;
+            {
+                Fixture f(config);
+                std::atomic<int> count{0};
+                std::vector<std::thread> ts;
+                for (int t = 0; t < threads; ++t) {
+                    ts.emplace_back([&] {
+                        for (int i = 0; i < each; ++i) {
+                            auto r = authp_test::request();
+                            r.set_remote_addr("10.9.9.9");
+                            authpolicy::AuthState s;
+                            if (f.engine->evaluate(r, s).allowed) ++count;
+                        }
+                    });
+                }
+                for (auto& t : ts) t.join();
+                admitted = count.load();
+            }
+            const ssize_t w = write(fds[1], &admitted, sizeof admitted);
+            _exit(w == sizeof admitted ? 0 : 1);
+        }
+        children.push_back(pid);
+    }
+    close(fds[1]);
+    int total = 0;
+    for (pid_t c : children) {
+        int status = 0;
+        waitpid(c, &status, 0);
+        CHECK(WIFEXITED(status));
+        CHECK(WEXITSTATUS(status) == 0);
+    }
+    int n = 0;
+    while (read(fds[0], &n, sizeof n) == sizeof n) total += n;
+    close(fds[0]);
+    return total;
+}
+
+}  // namespace
+
+TEST_CASE("Redis: DRF's sliding log, the §5.2 trace") {
+    const int port = free_port();
+    RedisServer server(port);
+    Fixture f(redis_config(port, "closed", "3/min"));
+    const std::pair<double, int> steps[] = {{0, 200},  {10, 200}, {20, 200}, {30, 429}, {59.9, 429}, {60, 200},
+                                            {61, 429}, {69, 429}, {70, 200}, {80, 200}, {80, 429}};
+    for (const auto& [t, status] : steps) {
+        CAPTURE(t);
+        CHECK(anon(f, t).status == status);
+    }
+    CHECK(authp_test::header(anon(f, 80), "Retry-After") == "40");
+}
+
+TEST_CASE("shared state: 4 processes × 4 threads × 100 requests against 1000/day admit exactly 1000") {
+    SUBCASE("SQLite") {
+        char tmpl[] = "/tmp/authp-shared-XXXXXX";
+        const std::string dir = mkdtemp(tmpl);
+        const std::string config = R"({"DATABASE": ")" + dir + R"(/t.sqlite3", "DATABASE_BUSY_TIMEOUT_MS": 30000,
+            "THROTTLE_BACKEND": {"TYPE": "sqlite"}, "DEFAULT_THROTTLE_CLASSES": ["AnonRateThrottle"],
+            "DEFAULT_THROTTLE_RATES": {"anon": "1000/day"}})";
+        { Fixture create(config); }  // schema first, so children do not race to create it
+        CHECK(hammer(config, 4, 4, 100) == 1000);
+        std::filesystem::remove_all(dir);
+    }
+    SUBCASE("Redis") {
+        const int port = free_port();
+        RedisServer server(port);
+        CHECK(hammer(redis_config(port, "closed", "1000/day"), 4, 4, 100) == 1000);
+    }
+}
+
+TEST_CASE("Redis stopped mid-run: fail-open allows, fail-closed refuses, neither hangs; both recover") {
+    const int port = free_port();
+    RedisServer server(port);
+    std::vector<std::string> log;
+    authpolicy::HostHooks hooks;
+    hooks.logger = authpolicy::LogFn([&log](authpolicy::LogLevel, std::string_view m) { log.emplace_back(m); });
+    Fixture open(redis_config(port, "open", "2/min"), hooks);
+    Fixture closed(redis_config(port, "closed", "2/min"), hooks);
+    CHECK(anon(open, 0).status == 200);
+    CHECK(anon(open, 0).status == 200);
+    CHECK(anon(open, 0).status == 429);
+
+    server.stop();
+    const auto start = std::chrono::steady_clock::now();
+    CHECK(anon(open, 1).status == 200);                   // fail-open: not throttled
+    CHECK_THROWS_AS(anon(closed, 1), authpolicy::Error);  // fail-closed: the C API turns this into a 503
+    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    CHECK(took < 5.0);  // bounded by the 200 ms timeouts, never a hang
+    REQUIRE(log.size() >= 1);
+    CHECK(log[0].find("unavailable") != std::string::npos);
+    CHECK(log[0].find("failing open") != std::string::npos);
+
+    server.start();  // the data is gone with the process: counting starts again
+    CHECK(anon(open, 2).status == 200);
+    CHECK(anon(open, 2).status == 200);
+    CHECK(anon(open, 2).status == 429);
+    bool recovered = false;
+    for (const auto& line : log) recovered = recovered || line.find("recovered") != std::string::npos;
+    CHECK(recovered);
+}
