@@ -234,7 +234,7 @@ std::optional<Decision> Engine::check_throttles(const http::Request& request, co
         throttle::ThrottleOutcome outcome;
         try {
             outcome = t->allow(ctx, throttle_rates_, *throttle_store_);
-            if (throttle_backend_failing_.exchange(false))
+            if (throttle_backend_failing_.load(std::memory_order_relaxed) && throttle_backend_failing_.exchange(false))
                 log(LogLevel::Info, "throttle backend " + throttle_backend_name_ + " recovered");
         } catch (const Error& e) {
             if (e.code() != ErrorCode::Store) throw;

@@ -6,11 +6,11 @@
 namespace authpolicy::throttle {
 
 MemoryThrottleStore::Shard& MemoryThrottleStore::shard_for(std::string_view key) {
-    return shards_[std::hash<std::string_view>{}(key) % kShards];
+    return shards_[KeyHash{}(key) % kShards];
 }
 
 MemoryThrottleStore::Entry& MemoryThrottleStore::entry_for(Shard& shard, std::string_view key, double now) {
-    auto it = shard.map.find(std::string(key));
+    auto it = shard.map.find(key);
     if (it != shard.map.end()) return it->second;
     if (shard.map.size() >= per_shard_) {
         std::erase_if(shard.map, [now](const auto& kv) { return kv.second.expires_at <= now; });
@@ -31,8 +31,7 @@ SlidingLogResult MemoryThrottleStore::sliding_log(std::string_view key, double n
     Entry& e = entry_for(shard, key, now);
     // An expired entry is gone, as a cache entry past its TTL would be.
     if (e.expires_at <= now) e.history.clear();
-    auto keep = std::find_if(e.history.begin(), e.history.end(), [&](double t) { return !(t <= now - duration); });
-    e.history.erase(e.history.begin(), keep);
+    while (!e.history.empty() && e.history.front() <= now - duration) e.history.pop_front();
     SlidingLogResult r;
     r.history_length = e.history.size();
     if (!e.history.empty()) r.oldest = e.history.front();

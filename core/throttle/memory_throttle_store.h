@@ -3,10 +3,10 @@
 #pragma once
 
 #include <array>
+#include <deque>
 #include <mutex>
 #include <string>
 #include <unordered_map>
-#include <vector>
 
 #include "core/throttle/throttle_store.h"
 
@@ -22,13 +22,18 @@ class MemoryThrottleStore final : public ThrottleStore {
   private:
     static constexpr size_t kShards = 32;
     struct Entry {
-        std::vector<double> history;  // oldest first here; DRF keeps it newest first, same content
-        double tat = 0;               // GCRA theoretical arrival time
-        double expires_at = 0;        // when the entry is idle and may go
+        std::deque<double> history;  // oldest first here (DRF keeps it newest first): O(1) pruning
+        double tat = 0;              // GCRA theoretical arrival time
+        double expires_at = 0;       // when the entry is idle and may go
+    };
+    // Transparent hashing: look keys up by string_view without building a std::string.
+    struct KeyHash {
+        using is_transparent = void;
+        size_t operator()(std::string_view k) const noexcept { return std::hash<std::string_view>{}(k); }
     };
     struct alignas(64) Shard {
         mutable std::mutex mutex;
-        std::unordered_map<std::string, Entry> map;
+        std::unordered_map<std::string, Entry, KeyHash, std::equal_to<>> map;
     };
     Shard& shard_for(std::string_view key);
     Entry& entry_for(Shard& shard, std::string_view key, double now);

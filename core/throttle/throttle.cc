@@ -7,22 +7,19 @@ namespace authpolicy::throttle {
 Throttle::Throttle(Kind kind, std::string scope, std::optional<Rate> fixed_rate, bool rate_disabled, long burst)
     : kind_(kind), scope_(std::move(scope)), fixed_rate_(fixed_rate), rate_disabled_(rate_disabled), burst_(burst) {}
 
-std::optional<std::string> Throttle::cache_key(ThrottleContext& ctx, std::string_view scope) const {
+bool Throttle::cache_key(ThrottleContext& ctx, std::string_view scope, std::string& key) const {
     const User* user = ctx.user();
     const bool authenticated = user != nullptr && user->is_authenticated;
-    std::string ident;
-    if (kind_ == Kind::Anon) {
-        if (authenticated) return std::nullopt;  // AnonRateThrottle leaves users alone
-        ident = ctx.ident();
-    } else if (authenticated) {
-        // DRF keys users by pk; a host-made user without an id is keyed by its username.
-        ident = user->id ? std::to_string(*user->id) : "u:" + user->username;
+    if (kind_ == Kind::Anon && authenticated) return false;  // AnonRateThrottle leaves users alone
+    key.assign("throttle_").append(scope).append("_");
+    if (!authenticated) {
+        key.append(ctx.ident());
+    } else if (user->id) {
+        key.append(std::to_string(*user->id));  // DRF keys users by pk
     } else {
-        ident = ctx.ident();
+        key.append("u:").append(user->username);  // a host-made user without an id
     }
-    std::string key = "throttle_";
-    key.append(scope).append("_").append(ident);
-    return key;
+    return true;
 }
 
 ThrottleOutcome Throttle::allow(ThrottleContext& ctx, const RateTable& rates, ThrottleStore& store) const {
@@ -38,17 +35,17 @@ ThrottleOutcome Throttle::allow(ThrottleContext& ctx, const RateTable& rates, Th
         if (it == rates.end() || !it->second) return {};  // validated at build; null rate = off
         rate = it->second;
     }
-    const auto key = cache_key(ctx, scope);
-    if (!key) return {};
+    thread_local std::string key;
+    if (!cache_key(ctx, scope, key)) return {};
     const double now = ctx.now();
     if (kind_ == Kind::Gcra) {
         const double interval = rate->duration / static_cast<double>(std::max(rate->num_requests, 1L));
         if (rate->num_requests == 0) return {false, rate->duration};
         const double tolerance = interval * static_cast<double>(std::max(burst_, 1L) - 1);
-        const GcraResult g = store.gcra(*key, now, interval, tolerance);
+        const GcraResult g = store.gcra(key, now, interval, tolerance);
         return g.allowed ? ThrottleOutcome{} : ThrottleOutcome{false, g.wait};
     }
-    const SlidingLogResult r = store.sliding_log(*key, now, rate->num_requests, rate->duration);
+    const SlidingLogResult r = store.sliding_log(key, now, rate->num_requests, rate->duration);
     if (r.allowed) return {};
     // DRF's wait(), with the same floating-point steps.
     const double remaining = r.oldest ? rate->duration - (now - *r.oldest) : rate->duration;
