@@ -242,7 +242,8 @@ authp_config_add_authenticator(authp_config* cfg, const char* name, const authp_
 
 /** @defgroup engine Engine
  * @{ */
-/** Builds the immutable engine: resolves classes, opens the database, prepares caches. */
+/** Builds the immutable engine: resolves classes, opens the database, prepares caches.
+ * AUTHP_EMISUSE if no configuration was loaded successfully (load "{}" for the defaults). */
 AUTHP_EXTERN(int) authp_engine_new(authp_engine** out, const authp_config* cfg) AUTHP_WARN_UNUSED;
 AUTHP_EXTERN(void) authp_engine_free(authp_engine* engine);
 /** 1 if the engine has a view of that name, else 0. */

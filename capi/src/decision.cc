@@ -22,7 +22,8 @@ size_t authp_decision_header_count(const authp_decision* d) {
     return d ? d->decision.headers.size() : 0;
 }
 int authp_decision_header(const authp_decision* d, size_t index, const char** name, const char** value) {
-    if (!d || index >= d->decision.headers.size()) return AUTHP_ENOTFOUND;
+    if (!d) return authp_capi::misuse("NULL decision");
+    if (index >= d->decision.headers.size()) return AUTHP_ENOTFOUND;
     if (name) *name = d->decision.headers[index].first.c_str();
     if (value) *value = d->decision.headers[index].second.c_str();
     return AUTHP_OK;

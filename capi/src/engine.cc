@@ -48,7 +48,9 @@ int authp_engine_new(authp_engine** out, const authp_config* cfg) {
     return guard([&]() -> int {
         if (!out || !cfg) return authp_capi::misuse("NULL out or config");
         *out = nullptr;
-        const authpolicy::EngineConfig config = cfg->config.value_or(authpolicy::EngineConfig{});
+        // Never fall back to defaults silently: a failed or forgotten load would otherwise allow.
+        if (!cfg->config) return authp_capi::misuse("no configuration loaded (load \"{}\" for the defaults)");
+        const authpolicy::EngineConfig& config = *cfg->config;
         auto engine = std::make_shared<authpolicy::Engine>(config, cfg->hooks);
         *out = new authp_engine{std::move(engine)};
         return AUTHP_OK;

@@ -22,29 +22,34 @@ void Request::set_field(std::string& field, std::string_view v, const char* what
     field.assign(v);
 }
 
+void Request::mark_oversize(std::string message) {
+    if (oversize_.empty()) oversize_ = std::move(message);
+}
+
 void Request::add_header(std::string_view name, std::string_view value) {
-    if (name.size() > Limits::kMaxHeaderName || value.size() > Limits::kMaxHeaderValue ||
-        headers_.size() >= Limits::kMaxHeaders) {
-        if (oversize_.empty()) {
-            oversize_ = headers_.size() >= Limits::kMaxHeaders
-                            ? "Request has more than " + std::to_string(Limits::kMaxHeaders) + " headers."
-                            : "Request header exceeds " + std::to_string(Limits::kMaxHeaderValue) + " bytes.";
-        }
-        return;
-    }
+    static const std::string value_cap =
+        "Request header exceeds " + std::to_string(Limits::kMaxHeaderValue) + " bytes.";
+    if (name.size() > Limits::kMaxHeaderName)
+        return mark_oversize("Request header name exceeds " + std::to_string(Limits::kMaxHeaderName) + " bytes.");
+    if (value.size() > Limits::kMaxHeaderValue) return mark_oversize(value_cap);
     std::string lower = lowercase(name);
     for (auto& [n, v] : headers_) {
-        if (n == lower) {
-            if (v.size() + 2 + value.size() > Limits::kMaxHeaderValue) {
-                if (oversize_.empty())
-                    oversize_ = "Request header exceeds " + std::to_string(Limits::kMaxHeaderValue) + " bytes.";
-                return;
-            }
+        if (n == lower) {  // a repeat joins its first occurrence: it does not count as another header
+            if (v.size() + 2 + value.size() > Limits::kMaxHeaderValue) return mark_oversize(value_cap);
             v.append(", ").append(value);
             return;
         }
     }
+    if (headers_.size() >= Limits::kMaxHeaders)
+        return mark_oversize("Request has more than " + std::to_string(Limits::kMaxHeaders) + " headers.");
     headers_.emplace_back(std::move(lower), std::string(value));
+}
+
+void Request::set_method(std::string_view v) {
+    set_field(method_, v, "method");
+    for (char& c : method_) {
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
+    }
 }
 
 void Request::reset() {

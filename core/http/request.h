@@ -19,7 +19,8 @@ struct Limits {
 
 class Request {
   public:
-    void set_method(std::string_view v) { set_field(method_, v, "method"); }
+    // Uppercased, as Django does with REQUEST_METHOD (so "get" is a safe method).
+    void set_method(std::string_view v);
     void set_path(std::string_view v) { set_field(path_, v, "path"); }
     void set_view(std::string_view v) { set_field(view_, v, "view"); }
     void set_remote_addr(std::string_view v) { set_field(remote_addr_, v, "remote address"); }
@@ -47,6 +48,7 @@ class Request {
 
   private:
     void set_field(std::string& field, std::string_view v, const char* what);
+    void mark_oversize(std::string message);
 
     std::string method_{"GET"};
     std::string path_{"/"};

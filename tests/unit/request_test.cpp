@@ -45,3 +45,20 @@ TEST_CASE("reset clears fields but keeps the host handle") {
     CHECK(r.header("a") == nullptr);
     CHECK(r.host_handle() == &marker);
 }
+
+TEST_CASE("repeats do not count toward the header cap, and each cap names itself") {
+    Request r;
+    for (size_t i = 0; i < Limits::kMaxHeaders; ++i) r.add_header("h" + std::to_string(i), "v");
+    r.add_header("h7", "again");
+    CHECK(r.oversize().empty());
+    CHECK(*r.header("h7") == "v, again");
+    Request name;
+    name.add_header(std::string(Limits::kMaxHeaderName + 1, 'n'), "v");
+    CHECK(name.oversize() == "Request header name exceeds 256 bytes.");
+}
+
+TEST_CASE("methods are uppercased as Django does, so 'get' is safe") {
+    Request r;
+    r.set_method("get");
+    CHECK(r.method() == "GET");
+}

@@ -7,8 +7,8 @@ namespace authpolicy::store::sqlite {
 void throw_store_error(sqlite3* db, const char* what) {
     std::string msg = std::string("database error while ") + what + ": ";
     msg += db ? sqlite3_errmsg(db) : "out of memory";
-    const int code = db ? sqlite3_errcode(db) : SQLITE_NOMEM;
-    if (code == SQLITE_CONSTRAINT) throw Error(ErrorCode::Exists, msg);
+    const int code = db ? sqlite3_extended_errcode(db) : SQLITE_NOMEM;
+    if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY) throw Error(ErrorCode::Exists, msg);
     throw Error(ErrorCode::Store, msg);
 }
 
@@ -18,7 +18,9 @@ Statement::~Statement() {
 }
 
 Statement& Statement::bind(int index, std::string_view text) {
-    if (sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT) != SQLITE_OK)
+    // An empty view may carry a null pointer, which SQLite would bind as NULL, not as ''.
+    const char* data = text.data() != nullptr ? text.data() : "";
+    if (sqlite3_bind_text(stmt_, index, data, static_cast<int>(text.size()), SQLITE_TRANSIENT) != SQLITE_OK)
         throw_store_error(db_, "binding a parameter");
     return *this;
 }

@@ -1,0 +1,13 @@
+/* Runs every C API test group and prints "N passed, M failed". */
+#define CHECK_IMPLEMENTATION
+#include "check.h"
+#include "tests.h"
+
+int main(void) {
+    test_decisions();
+    test_callbacks();
+    test_lazy();
+    test_throttle();
+    test_errors();
+    return check_summary();
+}

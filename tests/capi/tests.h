@@ -1,0 +1,11 @@
+/* The C API test groups; main.c runs them in order. */
+#ifndef AUTHP_TESTS_TESTS_H
+#define AUTHP_TESTS_TESTS_H
+
+void test_decisions(void);
+void test_callbacks(void);
+void test_lazy(void);
+void test_throttle(void);
+void test_errors(void);
+
+#endif /* AUTHP_TESTS_TESTS_H */
