@@ -1,0 +1,14 @@
+// The CLI's subcommands; each registers itself on the app and returns the exit status via `*rc`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace authpolicy_cli {
+
+void add_decide_command(CLI::App& app, int* rc);
+void add_user_commands(CLI::App& app, int* rc);
+void add_token_commands(CLI::App& app, int* rc);
+void add_config_commands(CLI::App& app, int* rc);
+void add_password_commands(CLI::App& app, int* rc);
+
+}  // namespace authpolicy_cli

@@ -1,0 +1,37 @@
+// authpolicy: decisions, users, tokens and password hashes from the command line.
+// Exit status: 0 allowed / done, 1 denied / the operation failed, 2 usage or configuration error.
+#include <iostream>
+
+#include "authpolicy.h"
+#include "cli_error.h"
+#include "commands.h"
+
+int main(int argc, char** argv) {
+    using namespace authpolicy_cli;
+    CLI::App app{"authpolicy: authentication policy decisions with Django REST framework semantics"};
+    app.set_version_flag("--version", std::string(authp_version_string()));
+    app.require_subcommand(1);
+    int rc = kAllowed;
+    add_decide_command(app, &rc);
+    add_user_commands(app, &rc);
+    add_token_commands(app, &rc);
+    add_config_commands(app, &rc);
+    add_password_commands(app, &rc);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        app.exit(e);
+        return kUsage;
+    } catch (const CliError& e) {
+        std::cerr << "authpolicy: " << e.what() << '\n';
+        return e.code();
+    } catch (const std::exception& e) {
+        std::cerr << "authpolicy: " << e.what() << '\n';
+        return kUsage;
+    }
+    return rc;
+}
