@@ -29,7 +29,7 @@ class Statement {
 
     int64_t column_int(int i) const { return sqlite3_column_int64(stmt_, i); }
     bool column_is_null(int i) const { return sqlite3_column_type(stmt_, i) == SQLITE_NULL; }
-    std::string column_text(int i) const;  // also reads blobs
+    std::string column_text(int i) const;        // also reads blobs
     sqlite3_stmt* raw() const { return stmt_; }  // for the typed calls this wrapper does not cover
 
   private:
