@@ -165,7 +165,7 @@ class Fixture {
         for (int i = 0; i < kTokens; ++i) {
             const std::string& user = users[static_cast<size_t>(i % kUsers)];
             char* key = nullptr;
-            // A name is passed: name NULL currently fails (NOT NULL constraint; see docs/performance.md).
+            // Named tokens, as hosts usually create them (the name is part of the `auth` value).
             check(authp_token_create(&key, warm, user.data(), user.size(), kTokenName.data(), kTokenName.size(), 0),
                   "authp_token_create");
             token_headers.push_back(std::string("Token ") + key);

@@ -266,6 +266,7 @@ AUTHP_EXTERN(void) authp_engine_invalidate_caches(const authp_engine* engine);
  * Built by the host, read by authenticators. Inputs are capped (docs/limits.md); a request
  * over a cap is not an error here: it is answered 400 by authp_engine_evaluate.
  * @{ */
+/** A request belongs to one engine and must be freed before it (it does not keep it alive). */
 AUTHP_EXTERN(int) authp_request_new(authp_request** out, const authp_engine* engine);
 AUTHP_EXTERN(void) authp_request_free(authp_request* req);
 /** Clears all fields and the authentication state, keeping the engine (reuse per request). */

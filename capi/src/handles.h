@@ -88,7 +88,9 @@ struct authp_engine {
 };
 
 struct authp_request {
-    std::shared_ptr<authpolicy::Engine> engine;
+    // Non-owning: a request must not outlive its engine (documented), and not touching the
+    // engine's reference count keeps concurrent requests off one shared cache line.
+    const authpolicy::Engine* engine = nullptr;
     authpolicy::http::Request request;
     authpolicy::AuthState state;
     authp_user user_view;

@@ -42,7 +42,7 @@ int authp_request_new(authp_request** out, const authp_engine* engine) {
     return guard([&]() -> int {
         if (!out || !engine) return authp_capi::misuse("NULL out or engine");
         auto* r = new authp_request();
-        r->engine = engine->engine;
+        r->engine = engine->engine.get();
         r->request.set_host_handle(r);
         *out = r;
         return AUTHP_OK;

@@ -62,7 +62,8 @@ AuthOutcome BasicAuthenticator::authenticate_credentials(std::string_view userid
         return AuthOutcome::failure(kInvalid);
     }
     if (!services_->check_password(*user, password) || !user->is_active) return AuthOutcome::failure(kInvalid);
-    if (cache.enabled()) cache.put(key, CachedCredential{user, nullptr, std::nullopt}, now, generation);
+    // Stamped after the KDF, so an entry lives the whole TTL rather than the TTL minus the hash.
+    if (cache.enabled()) cache.put(key, CachedCredential{user, nullptr, std::nullopt}, services_->now(), generation);
     return AuthOutcome::success(std::move(user), nullptr);
 }
 

@@ -36,7 +36,9 @@ void PasswordHashers::run_dummy(std::string_view password) const {
 }
 
 std::string make_unusable_password() {
-    return "!" + crypto::random_string(kSaltAlphabet, 40);
+    std::string out = crypto::random_string(kSaltAlphabet, 40);
+    out.insert(out.begin(), '!');
+    return out;
 }
 
 bool is_usable(std::string_view encoded) {

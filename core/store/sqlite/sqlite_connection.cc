@@ -69,6 +69,9 @@ Connection::Connection(const std::string& path, bool create, int busy_timeout_ms
     }
     sqlite3_extended_result_codes(db_, 0);
     sqlite3_busy_timeout(db_, busy_timeout_ms);
+    // Memory-mapped reads: a random lookup in a database larger than the page cache costs a
+    // page fault at most instead of pread() system calls (no effect on :memory:).
+    sqlite3_exec(db_, "PRAGMA mmap_size=268435456", nullptr, nullptr, nullptr);
 }
 
 Connection::~Connection() {
