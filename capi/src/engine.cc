@@ -74,7 +74,8 @@ int authp_engine_evaluate(authp_decision** out, const authp_engine* engine, auth
     if (out) *out = nullptr;
     return guard([&]() -> int {
         if (!out || !engine || !req) return authp_capi::misuse("NULL out, engine or request");
-        if (req->engine != engine->engine.get()) return authp_capi::misuse("the request was created for another engine");
+        if (req->engine != engine->engine.get())
+            return authp_capi::misuse("the request was created for another engine");
         auto d = std::make_unique<authp_decision>();
         int rc = AUTHP_OK;
         try {
