@@ -6,9 +6,11 @@
 
 namespace authpolicy_cli {
 
-enum ExitCode { kAllowed = 0, kDenied = 1, kFailed = 1, kUsage = 2 };
+// 0 allowed / done; 1 denied / a management operation failed; 2 usage or configuration error.
+enum ExitCode { kOk = 0, kAllowed = 0, kDenied = 1, kFailed = 1, kUsage = 2 };
 
 // Thrown by commands; main() prints "authpolicy: <message>" and exits with `code`.
+// Messages never contain secrets (passwords, token keys, header values).
 class CliError : public std::runtime_error {
   public:
     CliError(int code, const std::string& message) : std::runtime_error(message), code_(code) {}

@@ -1,4 +1,4 @@
-// The CLI's subcommands; each registers itself on the app and returns the exit status via `*rc`.
+// The CLI's subcommands; each registers itself on the app and stores its exit status in `*rc`.
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -1,7 +1,5 @@
 #include "engine_handle.h"
 
-#include <iostream>
-
 #include "cli_error.h"
 
 namespace authpolicy_cli {
@@ -12,32 +10,27 @@ EngineHandle::EngineHandle(const std::string& config_path, std::optional<double>
     if (rc == AUTHP_OK && now) {
         now_ = *now;
         rc = authp_config_set_clock(
-            config_, [](void* payload) { return *static_cast<double*>(payload); }, &now_, nullptr);
+            config_, [](void* payload) { return *static_cast<const double*>(payload); }, &now_, nullptr);
     }
     if (rc == AUTHP_OK) rc = authp_engine_new(&engine_, config_);
     if (rc != AUTHP_OK) {
         const std::string message = authp_error_last();
         authp_config_free(config_);
         config_ = nullptr;
-        throw CliError(kUsage, message);
+        throw CliError(kUsage, message.empty() ? authp_strerror(rc) : message);
     }
 }
 
 EngineHandle::~EngineHandle() {
-    authp_engine_free(engine_);
+    authp_engine_free(engine_);  // before the config: the clock payload (now_) outlives both
     authp_config_free(config_);
 }
 
 void check_rc(int rc, const std::string& what) {
-    if (rc != AUTHP_OK) throw CliError(kFailed, what + ": " + authp_error_last());
-}
-
-std::string read_secret_line(const char* what) {
-    std::string line;
-    if (!std::getline(std::cin, line))
-        throw CliError(kUsage, std::string("expected the ") + what + " on standard input");
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    return line;
+    if (rc == AUTHP_OK) return;
+    const std::string message = authp_error_last();
+    const bool usage = rc == AUTHP_EINVALID || rc == AUTHP_ECONFIG || rc == AUTHP_EMISUSE;
+    throw CliError(usage ? kUsage : kFailed, what + ": " + (message.empty() ? authp_strerror(rc) : message));
 }
 
 }  // namespace authpolicy_cli

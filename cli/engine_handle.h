@@ -12,7 +12,7 @@ class EngineHandle {
   public:
     // Loads the configuration file and builds the engine; `now` fixes the clock (tests, replays).
     // Throws CliError(kUsage) with the library's message on any failure.
-    EngineHandle(const std::string& config_path, std::optional<double> now = std::nullopt);
+    explicit EngineHandle(const std::string& config_path, std::optional<double> now = std::nullopt);
     ~EngineHandle();
     EngineHandle(const EngineHandle&) = delete;
     EngineHandle& operator=(const EngineHandle&) = delete;
@@ -22,19 +22,36 @@ class EngineHandle {
   private:
     authp_config* config_ = nullptr;
     authp_engine* engine_ = nullptr;
-    double now_ = 0;
+    double now_ = 0;  // the fixed clock's payload; lives as long as the engine
 };
 
-// Owned memory from the library (keys, JSON listings), released with authp_free.
+// Memory the library hands over (keys, JSON listings, hashes): authp_free zeroises it.
 struct OwnedText {
     char* ptr = nullptr;
+    OwnedText() = default;
+    OwnedText(const OwnedText&) = delete;
+    OwnedText& operator=(const OwnedText&) = delete;
     ~OwnedText() { authp_free(ptr); }
 };
 
-// Throws CliError(kFailed) naming `what` and the library's message when rc is not AUTHP_OK.
-void check_rc(int rc, const std::string& what);
+struct RequestPtr {
+    authp_request* ptr = nullptr;
+    RequestPtr() = default;
+    RequestPtr(const RequestPtr&) = delete;
+    RequestPtr& operator=(const RequestPtr&) = delete;
+    ~RequestPtr() { authp_request_free(ptr); }
+};
 
-// Reads one line from standard input without its line ending (passwords, keys).
-std::string read_secret_line(const char* what);
+struct DecisionPtr {
+    authp_decision* ptr = nullptr;
+    DecisionPtr() = default;
+    DecisionPtr(const DecisionPtr&) = delete;
+    DecisionPtr& operator=(const DecisionPtr&) = delete;
+    ~DecisionPtr() { authp_decision_free(ptr); }
+};
+
+// Throws CliError naming `what` and the library's message when rc is not AUTHP_OK:
+// a bad argument (AUTHP_EINVALID, AUTHP_ECONFIG, AUTHP_EMISUSE) exits 2, anything else 1.
+void check_rc(int rc, const std::string& what);
 
 }  // namespace authpolicy_cli

@@ -1,4 +1,4 @@
-// authpolicy: decisions, users, tokens and password hashes from the command line.
+// authpolicy: decisions, users, tokens and password hashes from the command line, through the C API.
 // Exit status: 0 allowed / done, 1 denied / the operation failed, 2 usage or configuration error.
 #include <iostream>
 
@@ -8,10 +8,10 @@
 
 int main(int argc, char** argv) {
     using namespace authpolicy_cli;
-    CLI::App app{"authpolicy: authentication policy decisions with Django REST framework semantics"};
-    app.set_version_flag("--version", std::string(authp_version_string()));
+    CLI::App app{"authpolicy: authentication policy decisions with Django REST framework semantics", "authpolicy"};
+    app.set_version_flag("--version", std::string(authp_version_string()), "Print the library version and exit");
     app.require_subcommand(1);
-    int rc = kAllowed;
+    int rc = kOk;
     add_decide_command(app, &rc);
     add_user_commands(app, &rc);
     add_token_commands(app, &rc);
@@ -19,12 +19,10 @@ int main(int argc, char** argv) {
     add_password_commands(app, &rc);
     try {
         app.parse(argc, argv);
-    } catch (const CLI::CallForHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::CallForVersion& e) {
+    } catch (const CLI::Success& e) {  // --help, --version
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        app.exit(e);
+        std::cerr << "authpolicy: " << e.what() << "\nRun with --help for more information.\n";
         return kUsage;
     } catch (const CliError& e) {
         std::cerr << "authpolicy: " << e.what() << '\n';

@@ -16,12 +16,28 @@ struct AuthOutcome {
     UserPtr user;
     AuthValue auth;
     std::string detail;  // Failed only
+    // Failed only, all optional. A failure that is not DRF's AuthenticationFailed: a forced status
+    // (403 for SessionAuthentication's CSRF PermissionDenied, 400 for RFC 6750 invalid_request)
+    // with its code, and a failure-specific challenge (RFC 6750 error="invalid_token") that
+    // replaces challenge() when this authenticator is the view's first one.
+    std::optional<int> status;
+    std::string code;
+    std::optional<std::string> failure_challenge;
 
     static AuthOutcome not_applicable() { return {}; }
     static AuthOutcome success(UserPtr user, AuthValue auth) {
-        return {Kind::Authenticated, std::move(user), std::move(auth), {}};
+        AuthOutcome o;
+        o.kind = Kind::Authenticated;
+        o.user = std::move(user);
+        o.auth = std::move(auth);
+        return o;
     }
-    static AuthOutcome failure(std::string detail) { return {Kind::Failed, nullptr, nullptr, std::move(detail)}; }
+    static AuthOutcome failure(std::string detail) {
+        AuthOutcome o;
+        o.kind = Kind::Failed;
+        o.detail = std::move(detail);
+        return o;
+    }
 };
 
 class Authenticator {

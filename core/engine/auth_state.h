@@ -1,6 +1,7 @@
 // DRF's Request._authenticate result, computed lazily and at most once per request.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "core/authn/authenticator.h"
@@ -14,6 +15,9 @@ struct AuthState {
     AuthValue auth;
     const authn::Authenticator* authenticator = nullptr;  // the one that succeeded or failed
     std::string failure_detail;
+    std::optional<int> failure_status;  // see AuthOutcome: forced status, code and challenge
+    std::string failure_code;
+    std::optional<std::string> failure_challenge;
     bool errored = false;  // a store or callback failed while authenticating
     bool running = false;  // guards against a callback re-entering authentication
 

@@ -363,6 +363,9 @@ void Engine::authenticate(const http::Request& request, const ViewPolicy& policy
                 state.auth = unauthenticated_token_;
                 state.authenticator = authenticator.get();
                 state.failure_detail = std::move(outcome.detail);
+                state.failure_status = outcome.status;
+                state.failure_code = std::move(outcome.code);
+                state.failure_challenge = std::move(outcome.failure_challenge);
                 return;
         }
     }
@@ -385,9 +388,22 @@ Decision Engine::authentication_error(const http::Request& request, const ViewPo
     d.code = code;
     d.detail = std::move(detail);
     fill_identity(d, state);
+    const bool failed = state.status == AuthState::Status::Failed;
+    if (failed && state.failure_status) {  // not an AuthenticationFailed: no challenge
+        d.status = *state.failure_status;
+        if (!state.failure_code.empty()) d.code = state.failure_code;
+        return d;
+    }
+    if (failed && !state.failure_code.empty()) d.code = state.failure_code;
     // DRF: the challenge of the view's first authenticator; without one, 403.
     std::optional<std::string> challenge;
-    if (!policy.authenticators.empty()) challenge = policy.authenticators.front()->challenge(request);
+    if (!policy.authenticators.empty()) {
+        const authn::Authenticator* first = policy.authenticators.front().get();
+        if (failed && state.failure_challenge && state.authenticator == first)
+            challenge = state.failure_challenge;
+        else
+            challenge = first->challenge(request);
+    }
     if (challenge && !challenge->empty()) {
         d.status = 401;
         d.headers.emplace_back("WWW-Authenticate", std::move(*challenge));
