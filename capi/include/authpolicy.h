@@ -315,6 +315,12 @@ AUTHP_EXTERN(int) authp_request_auth_json(const char** out, authp_request* req);
 AUTHP_EXTERN(const char*) authp_request_authenticator(const authp_request* req);
 /** Detail of the authentication failure (status FAILED), or NULL. Does not authenticate. */
 AUTHP_EXTERN(const char*) authp_request_auth_failure(const authp_request* req);
+/** The WWW-Authenticate value a 401 for this request would carry: the challenge of its view's first
+ * authenticator (DRF's authenticate_header()). Does not authenticate. AUTHP_OK with *out owned by
+ * the caller (free with authp_free()), or *out NULL when the view has no authenticator or its first
+ * one has no challenge (failures are then answered 403). AUTHP_ENOTFOUND for an unknown view;
+ * AUTHP_EUSER or AUTHP_ECALLBACK when a custom authenticator's challenge() failed. */
+AUTHP_EXTERN(int) authp_request_challenge(char** out, const authp_request* req);
 /** @} */
 
 /** @defgroup decision Decisions

@@ -237,7 +237,68 @@ static void unauthenticated_cases(void) {
     authp_config_free(cfg);
 }
 
+/* authp_request_challenge: the view's first authenticator's challenge, without authenticating. */
+static void challenge_cases(void) {
+    static const char* const config =
+        "{\"PASSWORD_ITERATIONS\": 1000,"
+        " \"DEFAULT_AUTHENTICATION_CLASSES\": [{\"class\": \"BasicAuthentication\", \"realm\": \"zone\"}],"
+        " \"VIEWS\": {"
+        "   \"counting_first\": {\"authentication_classes\": [\"Counting\", \"BasicAuthentication\"]},"
+        "   \"none\": {\"authentication_classes\": []}"
+        " }}";
+    counter count = {0};
+    authp_authenticator vt;
+    authp_config* cfg = NULL;
+    authp_engine* e = NULL;
+    authp_request* req = NULL;
+    char* challenge = NULL;
+    int rc;
+
+    check_section("request challenge");
+    authp_authenticator_init(&vt, AUTHP_AUTHENTICATOR_VERSION);
+    vt.authenticate = counting_authenticate;
+    authp_config_new(&cfg);
+    authp_config_add_authenticator(cfg, "Counting", &vt, &count, NULL);
+    e = support_engine(cfg, config);
+    if (!e) goto done;
+
+    req = new_request(e, NULL, "GET", "alice");
+    rc = authp_request_challenge(&challenge, req);
+    CHECK_INT("challenge of the default policy -> OK", rc, AUTHP_OK);
+    CHECK_STR("challenge of the default policy -> Basic with its realm", challenge, "Basic realm=\"zone\"");
+    CHECK_INT("challenge -> does not authenticate", authp_request_auth_status(req), AUTHP_AUTH_NOT_RUN);
+    authp_free(challenge);
+    challenge = NULL;
+    authp_request_free(req);
+
+    req = new_request(e, "counting_first", "GET", "alice");
+    rc = authp_request_challenge(&challenge, req);
+    CHECK("first authenticator without a challenge -> OK and NULL (failures are 403)",
+          rc == AUTHP_OK && challenge == NULL);
+    CHECK_INT("challenge -> custom authenticator not called", count.calls, 0);
+    authp_request_free(req);
+
+    req = new_request(e, "none", "GET", NULL);
+    rc = authp_request_challenge(&challenge, req);
+    CHECK("view without authenticators -> OK and NULL", rc == AUTHP_OK && challenge == NULL);
+    authp_request_free(req);
+
+    req = new_request(e, "nope", "GET", NULL);
+    challenge = (char*)"sentinel";
+    rc = authp_request_challenge(&challenge, req);
+    CHECK_INT("challenge of an unknown view -> ENOTFOUND", rc, AUTHP_ENOTFOUND);
+    CHECK("challenge of an unknown view -> *out NULL", challenge == NULL);
+    authp_request_free(req);
+    req = NULL;
+    CHECK_INT("challenge with NULL out -> EMISUSE", authp_request_challenge(NULL, req), AUTHP_EMISUSE);
+
+done:
+    authp_engine_free(e);
+    authp_config_free(cfg);
+}
+
 void test_lazy(void) {
     lazy_cases();
+    challenge_cases();
     unauthenticated_cases();
 }
