@@ -379,7 +379,8 @@ authp_token_create(char** key_out, authp_engine* engine, const char* username, s
 /** Revokes the token with this key; AUTHP_ENOTFOUND if there is none. */
 AUTHP_EXTERN(int) authp_token_revoke(authp_engine* engine, const char* key, size_t key_len);
 /** A JSON array of tokens (id, user, name, created, expires; never keys or digests).
- * username NULL lists every user's tokens. Caller frees with authp_free(). */
+ * username NULL lists every user's tokens; AUTHP_ENOTFOUND for a username that does not exist
+ * (a user without tokens gets []). Caller frees with authp_free(). */
 AUTHP_EXTERN(int) authp_token_list_json(char** out, authp_engine* engine, const char* username, size_t username_len);
 /** @} */
 

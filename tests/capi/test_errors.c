@@ -154,6 +154,12 @@ static void directory_cases(void) {
     CHECK("token list -> no digest field", tokens && strstr(tokens, "digest") == NULL);
     rc = authp_token_list_json(&bob_tokens, e, "bob", 3);
     CHECK("token list for bob -> empty array", rc == AUTHP_OK && bob_tokens && strcmp(bob_tokens, "[]") == 0);
+    {
+        char* none = (char*)"sentinel";
+        rc = authp_token_list_json(&none, e, "nobody", 6);
+        CHECK_INT("token list for an unknown user -> AUTHP_ENOTFOUND", rc, AUTHP_ENOTFOUND);
+        CHECK("token list for an unknown user -> *out NULL", none == NULL);
+    }
 
 done:
     authp_free(users);

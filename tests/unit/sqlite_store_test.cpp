@@ -71,7 +71,9 @@ TEST_CASE("tokens: stored as digests, found with their owner in one query, revok
     const std::string listing = tokens.list_json(std::nullopt);
     CHECK(listing.find("laptop") != std::string::npos);
     CHECK(listing.find("0123456789abcdef") == std::string::npos);
-    CHECK(tokens.list_json(std::string_view("bob")) == "[]");
+    users.add(user("bob"), 0);
+    CHECK(tokens.list_json(std::string_view("bob")) == "[]");              // a user without tokens
+    CHECK_THROWS_AS(tokens.list_json(std::string_view("nobody")), Error);  // no such user: NotFound
     CHECK(tokens.revoke(digest));
     CHECK_FALSE(tokens.revoke(digest));
     CHECK_FALSE(tokens.find(digest));

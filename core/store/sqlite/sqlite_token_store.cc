@@ -76,6 +76,11 @@ std::string SqliteTokenStore::list_json(std::optional<std::string_view> username
                            {"expires", s.column_is_null(4) ? nlohmann::ordered_json(nullptr)
                                                            : nlohmann::ordered_json(s.column_int(4))}});
         }
+        if (username && out.empty()) {  // no tokens, or no such user: tell them apart
+            Statement u = c.prepare("SELECT 1 FROM authp_user WHERE username = ?");
+            u.bind(1, *username);
+            if (!u.step()) throw Error(ErrorCode::NotFound, "no such user");
+        }
         return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     });
 }
