@@ -18,8 +18,12 @@ cmake --build build-asan -j2 --target authp_unit_tests authp_capi_tests
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
   ctest --test-dir build-asan --output-on-failure -R '^(unit|capi)$'
 
-if [ -f scripts/test-python.sh ]; then
-  echo "== python binding"
-  bash scripts/test-python.sh
-fi
+echo "== python binding"
+bash scripts/test-python.sh
+
+echo "== node binding"
+AUTHP_NO_BUILD=1 bash scripts/test-node.sh build
+
+echo "== go binding"
+AUTHP_NO_BUILD=1 bash scripts/test-go.sh build
 echo "== all test suites passed"

@@ -1,0 +1,3 @@
+module github.com/libauthpolicy/authpolicy-go
+
+go 1.19
