@@ -10,15 +10,24 @@
 // All use DEFAULT_AUTHENTICATION_CLASSES [Basic, Token], DEFAULT_PERMISSION_CLASSES
 // [IsAuthenticated], "PASSWORD_ITERATIONS": 1000000 and a view "public" with AllowAny.
 #include <benchmark/benchmark.h>
+#include <openssl/bn.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/pem.h>
+#include <openssl/sha.h>
+#include <sqlite3.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 #include <string>
 #include <string_view>
@@ -493,6 +502,367 @@ void BM_Sha256TokenKey_OpenSSL(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_Sha256TokenKey_OpenSSL)->ComputeStatistics("min", min_of);
+
+// --- Django-compatible stores ("DJANGO", docs/django.md) ------------------------------------
+// A Django-shaped SQLite database (auth_user, authtoken_token, django_session as Django 3.2
+// writes them: compressed, signed session data with a session auth hash) with 1,000 users, a
+// token and a session each. warm: default CACHE; cold: "CACHE": {"TTL": 0}.
+
+std::string b64url_nopad(std::string_view in) {
+    std::string s = base64(in);
+    while (!s.empty() && (s.back() == '=' || s.back() == '\0')) s.pop_back();
+    for (char& c : s) c = c == '+' ? '-' : c == '/' ? '_' : c;
+    return s;
+}
+
+std::string salted_hmac_sha256(std::string_view salt, std::string_view value, std::string_view secret) {
+    unsigned char key[32];
+    const std::string material = std::string(salt) + std::string(secret);
+    SHA256(reinterpret_cast<const unsigned char*>(material.data()), material.size(), key);
+    unsigned char mac[32];
+    size_t len = 0;
+    EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key, sizeof key,
+              reinterpret_cast<const unsigned char*>(value.data()), value.size(), mac, sizeof mac, &len);
+    return std::string(reinterpret_cast<const char*>(mac), len);
+}
+
+class DjangoFixture {
+  public:
+    DjangoFixture() {
+        std::string tmpl = (std::filesystem::temp_directory_path() / "authp-django-bench-XXXXXX").string();
+        if (mkdtemp(tmpl.data()) == nullptr) std::exit(1);
+        dir_ = tmpl;
+        const std::string path = (dir_ / "db.sqlite3").string();
+        sqlite3* db = nullptr;
+        if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) std::exit(1);
+        exec(db,
+             "CREATE TABLE auth_user (id INTEGER PRIMARY KEY, password TEXT, username TEXT UNIQUE,"
+             " is_active BOOL, is_staff BOOL, is_superuser BOOL);"
+             "CREATE TABLE authtoken_token (key VARCHAR(40) PRIMARY KEY, created TEXT, user_id INTEGER UNIQUE);"
+             "CREATE TABLE django_session (session_key VARCHAR(40) PRIMARY KEY, session_data TEXT,"
+             " expire_date TEXT); CREATE INDEX django_session_expire ON django_session(expire_date); BEGIN");
+        std::mt19937_64 rng(7);
+        for (int i = 1; i <= kUsers; ++i) {
+            const std::string password =
+                "pbkdf2_sha256$260000$benchsaltbenchsaltbe" + std::to_string(i % 10) + "$" + hex_key(rng);
+            const std::string token = hex_key(rng);
+            std::string key = hex_key(rng).substr(0, 32);
+            const std::string hash = to_hex(salted_hmac_sha256(kHashSalt, password, kSecret));
+            const std::string json = R"({"_auth_user_id":")" + std::to_string(i) +
+                                     R"(","_auth_user_backend":"django.contrib.auth.backends.ModelBackend",)"
+                                     R"("_auth_user_hash":")" +
+                                     hash + "\"}";
+            std::string packed(compressBound(json.size()), '\0');
+            uLongf packed_len = packed.size();
+            compress(reinterpret_cast<Bytef*>(packed.data()), &packed_len, reinterpret_cast<const Bytef*>(json.data()),
+                     json.size());
+            packed.resize(packed_len);
+            const std::string value = "." + b64url_nopad(packed) + ":1r31eq";
+            const std::string data =
+                value + ":" +
+                b64url_nopad(salted_hmac_sha256("django.contrib.sessions.SessionStoresigner", value, kSecret));
+            exec(db, "INSERT INTO auth_user VALUES (" + std::to_string(i) + ", '" + password + "', 'user" +
+                         std::to_string(i) + "', 1, 0, 0); INSERT INTO authtoken_token VALUES ('" + token + "', '', " +
+                         std::to_string(i) + "); INSERT INTO django_session VALUES ('" + key + "', '" + data +
+                         "', '2099-01-01 00:00:00.000000')");
+            tokens.push_back("Token " + token);
+            sessions.push_back("sessionid=" + key + "; csrftoken=" + std::string(kCsrf));
+        }
+        exec(db, "COMMIT");
+        sqlite3_close(db);
+        const std::string django = R"("DJANGO": {"DATABASE": ")" + path + R"(", "SECRET_KEY": ")" +
+                                   std::string(kSecret) + R"(", "VERSION": "3.2"})";
+        warm = engine(django);
+        cold = engine(django + R"(, "CACHE": {"TTL": 0})");
+    }
+    ~DjangoFixture() {
+        authp_engine_free(warm);
+        authp_engine_free(cold);
+        std::error_code ec;
+        std::filesystem::remove_all(dir_, ec);
+    }
+
+    static constexpr std::string_view kSecret = "bench-django-secret";
+    static constexpr std::string_view kHashSalt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash";
+    static constexpr std::string_view kCsrf = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef";
+    authp_engine* warm = nullptr;
+    authp_engine* cold = nullptr;
+    std::vector<std::string> tokens, sessions;
+
+  private:
+    static void exec(sqlite3* db, const std::string& sql) {
+        if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
+            std::fprintf(stderr, "authp_bench: %s\n", sqlite3_errmsg(db));
+            std::exit(1);
+        }
+    }
+    static std::string to_hex(std::string_view bytes) {
+        static constexpr char kHex[] = "0123456789abcdef";
+        std::string out;
+        for (unsigned char b : bytes) {
+            out.push_back(kHex[b >> 4]);
+            out.push_back(kHex[b & 15]);
+        }
+        return out;
+    }
+    authp_engine* engine(const std::string& extra) {
+        const std::string json =
+            R"({"DEFAULT_AUTHENTICATION_CLASSES": ["SessionAuthentication", "TokenAuthentication"],)"
+            R"( "DEFAULT_PERMISSION_CLASSES": ["IsAuthenticated"], "PASSWORD_ITERATIONS": 1000, )" +
+            extra + "}";
+        authp_config* cfg = nullptr;
+        authp_engine* e = nullptr;
+        check(authp_config_new(&cfg), "authp_config_new");
+        check(authp_config_load_json(cfg, json.data(), json.size(), nullptr), "authp_config_load_json");
+        check(authp_engine_new(&e, cfg), "authp_engine_new");
+        authp_config_free(cfg);
+        return e;
+    }
+    std::filesystem::path dir_;
+};
+
+DjangoFixture& django_fixture() {
+    static DjangoFixture f;
+    return f;
+}
+
+// One request as a host sends it: method, the Cookie header (and X-CSRFToken), evaluate, status.
+int decide_cookie(const authp_engine* engine, std::string_view method, std::string_view cookie, bool csrf_header) {
+    authp_request* req = nullptr;
+    authp_decision* d = nullptr;
+    check(authp_request_new(&req, engine), "authp_request_new");
+    check(authp_request_set_method(req, method.data(), method.size()), "authp_request_set_method");
+    check(authp_request_add_header(req, "Cookie", 6, cookie.data(), cookie.size()), "authp_request_add_header");
+    if (csrf_header)
+        check(
+            authp_request_add_header(req, "X-CSRFToken", 11, DjangoFixture::kCsrf.data(), DjangoFixture::kCsrf.size()),
+            "authp_request_add_header");
+    const int rc = authp_engine_evaluate(&d, engine, req);
+    const int status = rc == AUTHP_OK ? authp_decision_status(d) : rc;
+    authp_decision_free(d);
+    authp_request_free(req);
+    return status;
+}
+
+void BM_DjangoSessionWarm(benchmark::State& state) {
+    DjangoFixture& f = django_fixture();
+    const std::string& cookie = f.sessions[421];
+    authp_engine_invalidate_caches(f.warm);
+    (void)expect(state, decide_cookie(f.warm, "GET", cookie, false), 200);
+    for (auto _ : state) {
+        if (!expect(state, decide_cookie(f.warm, "GET", cookie, false), 200)) break;
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_DjangoSessionWarm)->ComputeStatistics("min", min_of);
+
+void BM_DjangoSessionCsrfPostWarm(benchmark::State& state) {
+    DjangoFixture& f = django_fixture();
+    const std::string& cookie = f.sessions[421];
+    for (auto _ : state) {
+        if (!expect(state, decide_cookie(f.warm, "POST", cookie, true), 200)) break;
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_DjangoSessionCsrfPostWarm)->ComputeStatistics("min", min_of);
+
+// Cold: every request reads django_session and auth_user, checks the signature, inflates the
+// data, parses the JSON and recomputes the session auth hash.
+void BM_DjangoSessionCold(benchmark::State& state) {
+    DjangoFixture& f = django_fixture();
+    size_t i = 0;
+    for (auto _ : state) {
+        if (!expect(state, decide_cookie(f.cold, "GET", f.sessions[i++ % f.sessions.size()], false), 200)) break;
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_DjangoSessionCold)->ComputeStatistics("min", min_of);
+
+void BM_DjangoTokenWarm(benchmark::State& state) {
+    DjangoFixture& f = django_fixture();
+    const std::string& header = f.tokens[421];
+    authp_engine_invalidate_caches(f.warm);
+    (void)expect(state, decide(f.warm, header), 200);
+    for (auto _ : state) {
+        if (!expect(state, decide(f.warm, header), 200)) break;
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_DjangoTokenWarm)->ComputeStatistics("min", min_of);
+
+void BM_DjangoTokenCold(benchmark::State& state) {
+    DjangoFixture& f = django_fixture();
+    size_t i = 0;
+    for (auto _ : state) {
+        if (!expect(state, decide(f.cold, f.tokens[i++ % f.tokens.size()]), 200)) break;
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_DjangoTokenCold)->ComputeStatistics("min", min_of);
+
+// --- OAuth 2.0 bearer tokens (docs/oauth2.md) ----------------------------------------------------
+// JWTAuthentication with an inline JWKS of one key per algorithm and stateless users
+// ("lookup_user": false), so the rows measure verification: "uncached" engines have
+// "CACHE": {"TTL": 0}; the cached row repeats one RS256 token on the default cache.
+// OAuth2Authentication: one opaque token in a :memory: directory, warm and cold cache.
+
+struct JwtBench {
+    authp_engine* engine = nullptr;
+    std::string header;
+};
+
+std::string jwt_sign(EVP_PKEY* pkey, const std::string& alg, const std::string& input) {
+    const EVP_MD* md = alg == "EdDSA" ? nullptr : EVP_sha256();
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    EVP_DigestSignInit(ctx, nullptr, md, nullptr, pkey);
+    size_t len = 0;
+    EVP_DigestSign(ctx, nullptr, &len, reinterpret_cast<const unsigned char*>(input.data()), input.size());
+    std::string sig(len, '\0');
+    EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(sig.data()), &len,
+                   reinterpret_cast<const unsigned char*>(input.data()), input.size());
+    sig.resize(len);
+    EVP_MD_CTX_free(ctx);
+    if (alg == "ES256") {  // DER → R‖S
+        const unsigned char* p = reinterpret_cast<const unsigned char*>(sig.data());
+        ECDSA_SIG* es = d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(sig.size()));
+        std::string raw(64, '\0');
+        BN_bn2binpad(ECDSA_SIG_get0_r(es), reinterpret_cast<unsigned char*>(raw.data()), 32);
+        BN_bn2binpad(ECDSA_SIG_get0_s(es), reinterpret_cast<unsigned char*>(raw.data()) + 32, 32);
+        ECDSA_SIG_free(es);
+        return raw;
+    }
+    return sig;
+}
+
+std::string jwt_public_pem(EVP_PKEY* pkey) {
+    BIO* bio = BIO_new(BIO_s_mem());
+    PEM_write_bio_PUBKEY(bio, pkey);
+    char* data = nullptr;
+    const long n = BIO_get_mem_data(bio, &data);
+    std::string pem(data, static_cast<size_t>(n));
+    BIO_free(bio);
+    return pem;
+}
+
+std::string json_escape(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        if (c == '\n') {
+            out += "\\n";
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+JwtBench make_jwt_bench(const std::string& alg, bool cached) {
+    JwtBench b;
+    std::string key_source, token;
+    const std::string claims = R"({"sub":"bench-user","iss":"https://id.example","aud":"api","exp":)" +
+                               std::to_string(std::time(nullptr) + 86400) +
+                               R"(,"iat":1700000000,"scope":"read write","jti":"0123456789abcdef"})";
+    const std::string input =
+        b64url_nopad(R"({"alg":")" + alg + R"(","typ":"at+jwt","kid":"k1"})") + "." + b64url_nopad(claims);
+    if (alg == "HS256") {
+        const std::string secret(32, 's');
+        key_source = R"("secret": ")" + secret + R"(", "kid": "k1")";
+        unsigned char tag[EVP_MAX_MD_SIZE];
+        unsigned int len = 0;
+        HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+             reinterpret_cast<const unsigned char*>(input.data()), input.size(), tag, &len);
+        token = input + "." + b64url_nopad(std::string_view(reinterpret_cast<char*>(tag), len));
+    } else {
+        EVP_PKEY* pkey = alg == "RS256"   ? EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(2048))
+                         : alg == "ES256" ? EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256")
+                                          : EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
+        key_source = R"("public_key_pem": ")" + json_escape(jwt_public_pem(pkey)) + R"(", "kid": "k1")";
+        token = input + "." + b64url_nopad(jwt_sign(pkey, alg, input));
+        EVP_PKEY_free(pkey);
+    }
+    const std::string config = R"({"DEFAULT_AUTHENTICATION_CLASSES": [{"class": "JWTAuthentication", )" + key_source +
+                               R"(, "algorithms": [")" + alg +
+                               R"("], "issuer": "https://id.example", "audience": "api", "typ": "at+jwt",)"
+                               R"( "lookup_user": false}], "DEFAULT_PERMISSION_CLASSES": ["IsAuthenticated"])" +
+                               (cached ? std::string("}") : std::string(R"(, "CACHE": {"TTL": 0}})"));
+    authp_config* cfg = nullptr;
+    check(authp_config_new(&cfg), "authp_config_new");
+    check(authp_config_load_json(cfg, config.data(), config.size(), nullptr), "authp_config_load_json (JWT)");
+    check(authp_engine_new(&b.engine, cfg), "authp_engine_new (JWT)");
+    authp_config_free(cfg);
+    b.header = "Bearer " + token;
+    return b;
+}
+
+void run_jwt(benchmark::State& state, const std::string& alg, bool cached) {
+    static std::map<std::string, JwtBench> benches;
+    const std::string id = alg + (cached ? "/cached" : "");
+    if (!benches.count(id)) benches.emplace(id, make_jwt_bench(alg, cached));
+    const JwtBench& b = benches.at(id);
+    if (!expect(state, decide(b.engine, b.header), 200)) return;
+    for (auto _ : state) {
+        if (!expect(state, decide(b.engine, b.header), 200)) break;
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+
+void BM_JwtRS256_Uncached(benchmark::State& state) {
+    run_jwt(state, "RS256", false);
+}
+BENCHMARK(BM_JwtRS256_Uncached)->ComputeStatistics("min", min_of);
+void BM_JwtES256_Uncached(benchmark::State& state) {
+    run_jwt(state, "ES256", false);
+}
+BENCHMARK(BM_JwtES256_Uncached)->ComputeStatistics("min", min_of);
+void BM_JwtEdDSA_Uncached(benchmark::State& state) {
+    run_jwt(state, "EdDSA", false);
+}
+BENCHMARK(BM_JwtEdDSA_Uncached)->ComputeStatistics("min", min_of);
+void BM_JwtHS256_Uncached(benchmark::State& state) {
+    run_jwt(state, "HS256", false);
+}
+BENCHMARK(BM_JwtHS256_Uncached)->ComputeStatistics("min", min_of);
+void BM_JwtRS256_Cached(benchmark::State& state) {
+    run_jwt(state, "RS256", true);
+}
+BENCHMARK(BM_JwtRS256_Cached)->ComputeStatistics("min", min_of);
+
+void run_opaque(benchmark::State& state, bool cached) {
+    static std::map<bool, std::pair<authp_engine*, std::string>> engines;
+    if (!engines.count(cached)) {
+        const std::string config =
+            std::string(R"({"PASSWORD_ITERATIONS": 1000, "DEFAULT_AUTHENTICATION_CLASSES":)"
+                        R"( ["OAuth2Authentication"], "DEFAULT_PERMISSION_CLASSES": ["IsAuthenticated"])") +
+            (cached ? "}" : R"(, "CACHE": {"TTL": 0}})");
+        authp_config* cfg = nullptr;
+        authp_engine* engine = nullptr;
+        check(authp_config_new(&cfg), "authp_config_new");
+        check(authp_config_load_json(cfg, config.data(), config.size(), nullptr), "authp_config_load_json (OAuth2)");
+        check(authp_engine_new(&engine, cfg), "authp_engine_new (OAuth2)");
+        authp_config_free(cfg);
+        check(authp_user_add(nullptr, engine, "bench-user", 10, "pw", 2, 0), "authp_user_add");
+        char* token = nullptr;
+        check(authp_oauth_token_create(&token, engine, "bench-user", 10, "client", 6, "read write", 10, 86400),
+              "authp_oauth_token_create");
+        engines.emplace(cached, std::make_pair(engine, std::string("Bearer ") + token));
+        authp_free(token);
+    }
+    const auto& [engine, header] = engines.at(cached);
+    if (!expect(state, decide(engine, header), 200)) return;
+    for (auto _ : state) {
+        if (!expect(state, decide(engine, header), 200)) break;
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+
+void BM_OAuth2Opaque_Warm(benchmark::State& state) {
+    run_opaque(state, true);
+}
+BENCHMARK(BM_OAuth2Opaque_Warm)->ComputeStatistics("min", min_of);
+void BM_OAuth2Opaque_Cold(benchmark::State& state) {
+    run_opaque(state, false);
+}
+BENCHMARK(BM_OAuth2Opaque_Cold)->ComputeStatistics("min", min_of);
 
 }  // namespace
 

@@ -8,7 +8,9 @@ namespace authpolicy_cli {
 void add_decide_command(CLI::App& app, int* rc);
 void add_user_commands(CLI::App& app, int* rc);
 void add_token_commands(CLI::App& app, int* rc);
+void add_oauth_commands(CLI::App& app, int* rc);
 void add_config_commands(CLI::App& app, int* rc);
 void add_password_commands(CLI::App& app, int* rc);
+void add_session_commands(CLI::App& app, int* rc);
 
 }  // namespace authpolicy_cli

@@ -15,8 +15,10 @@ int main(int argc, char** argv) {
     add_decide_command(app, &rc);
     add_user_commands(app, &rc);
     add_token_commands(app, &rc);
+    add_oauth_commands(app, &rc);
     add_config_commands(app, &rc);
     add_password_commands(app, &rc);
+    add_session_commands(app, &rc);
     try {
         app.parse(argc, argv);
     } catch (const CLI::Success& e) {  // --help, --version

@@ -8,15 +8,14 @@ bash scripts/build.sh
 echo "== format check"
 bash scripts/check-format.sh
 
-echo "== ctest: unit, C API (+ valgrind), headers, CLI, install, examples, DRF differential"
+echo "== ctest: unit, C API (+ valgrind), headers, CLI, install, examples, PyJWT, DRF/Django differential, stress"
 ctest --test-dir build --output-on-failure -j2
 
-echo "== AddressSanitizer + UndefinedBehaviorSanitizer: unit and C API tests"
-cmake -S . -B build-asan -DAUTHP_SANITIZE=address,undefined -DAUTHP_WERROR=ON -DCMAKE_BUILD_TYPE=Debug \
-  -DAUTHP_BUILD_BENCH=OFF >/dev/null
-cmake --build build-asan -j2 --target authp_unit_tests authp_capi_tests
-UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
-  ctest --test-dir build-asan --output-on-failure -R '^(unit|capi)$'
+echo "== sanitizers: ASan+UBSan (unit, C API, stress, faults) and TSan (concurrency tests, stress)"
+bash scripts/test-sanitizers.sh
+
+echo "== fuzzing: every libFuzzer target for FUZZ_SECONDS (CI: 20 s each; docs/reliability.md)"
+FUZZ_SECONDS=${FUZZ_SECONDS:-20} bash scripts/fuzz.sh
 
 echo "== python binding"
 bash scripts/test-python.sh

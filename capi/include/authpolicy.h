@@ -282,6 +282,12 @@ AUTHP_EXTERN(int) authp_request_set_remote_addr(authp_request* req, const char* 
 /** The server's REMOTE_USER variable (set by the web server, not by the client). */
 AUTHP_EXTERN(int) authp_request_set_remote_user(authp_request* req, const char* user, size_t len);
 AUTHP_EXTERN(int) authp_request_set_secure(authp_request* req, int secure);
+/** A field of the request's form body, which the host parses (repeating a name replaces its
+ * value). Only "csrfmiddlewaretoken" is read: Django's CSRF check prefers it to the X-CSRFToken
+ * header on POST. At most 16 fields of 8192 bytes each (more marks the request oversize). */
+AUTHP_EXTERN(int)
+authp_request_set_form_field(authp_request* req, const char* name, size_t name_len, const char* value,
+                             size_t value_len);
 
 /** Accessors (for custom authenticators and hosts); *len may be NULL; "" when unset. */
 AUTHP_EXTERN(const char*) authp_request_method(const authp_request* req, size_t* len);
@@ -382,6 +388,61 @@ AUTHP_EXTERN(int) authp_token_revoke(authp_engine* engine, const char* key, size
  * username NULL lists every user's tokens; AUTHP_ENOTFOUND for a username that does not exist
  * (a user without tokens gets []). Caller frees with authp_free(). */
 AUTHP_EXTERN(int) authp_token_list_json(char** out, authp_engine* engine, const char* username, size_t username_len);
+/** @} */
+
+/** @defgroup oauth OAuth 2.0 access tokens (docs/oauth2.md)
+ * Opaque bearer tokens for OAuth2Authentication, stored as SHA-256 digests with their user,
+ * client id, scopes and expiry; and the host's RFC 7662 introspection for tokens issued elsewhere.
+ * @{ */
+/** Creates an access token: 43 base64url characters (256 bits), returned once in *token_out
+ * (caller frees with authp_free()). client_id may be NULL (""); scope is space-delimited
+ * ("read write"; NULL = none). expires_in seconds; 0 = never. AUTHP_ENOTFOUND if the user does
+ * not exist; AUTHP_EINVALID for a scope with quotes, backslashes or control characters. */
+AUTHP_EXTERN(int)
+authp_oauth_token_create(char** token_out, authp_engine* engine, const char* username, size_t username_len,
+                         const char* client_id, size_t client_id_len, const char* scope, size_t scope_len,
+                         int64_t expires_in);
+/** Revokes the access token; AUTHP_ENOTFOUND if there is none. */
+AUTHP_EXTERN(int) authp_oauth_token_revoke(authp_engine* engine, const char* token, size_t token_len);
+/** A JSON array of access tokens (id, username, client_id, scope, created, expires; never tokens or
+ * digests). username NULL lists every user's. Caller frees with authp_free(). */
+AUTHP_EXTERN(int)
+authp_oauth_token_list_json(char** out, authp_engine* engine, const char* username, size_t username_len);
+
+typedef struct authp_introspection authp_introspection; /**< filled by an introspection callback */
+/**
+ * Token introspection (RFC 7662) for OAuth2Authentication with "source": "introspection": the host
+ * asks its authorization server about `token` and hands the response JSON object back through
+ * authp_introspection_set_json(), returning AUTHP_OK. Only "active": true (a JSON boolean) admits
+ * the token; "exp", "nbf", "scope", "client_id", "sub"/"username" are read. Any other return
+ * fails the request closed (AUTHP_EUSER: the host raised; others: AUTHP_ECALLBACK). Active answers
+ * are cached by token digest for introspection_cache_ttl seconds but never past their exp.
+ */
+typedef int (*authp_introspect_cb)(authp_introspection* out, const char* token, size_t token_len, void* payload);
+AUTHP_EXTERN(int) authp_introspection_set_json(authp_introspection* ctx, const char* json, size_t len);
+AUTHP_EXTERN(int)
+authp_config_set_introspection(authp_config* cfg, authp_introspect_cb cb, void* payload, authp_free_cb free_payload);
+/** @} */
+
+/** @defgroup sessions Embedded sessions (SessionAuthentication; docs/sessions.md)
+ * Sessions live in the engine's DATABASE (only SHA-256 digests of their keys are stored). With
+ * "DJANGO" configured, sessions are Django's and these calls return AUTHP_EINVALID.
+ * @{ */
+/** Logs a user in: a new 32-character [a-z0-9] session key and a new CSRF secret. *session_cookie
+ * and *csrf_cookie receive the Set-Cookie header values for "sessionid" and "csrftoken" (names,
+ * ages and flags from "SESSIONS"); *session_key (may be NULL) the bare key. The caller frees each
+ * with authp_free(). previous_key (NULL or empty: none) is the request's current session key:
+ * it is deleted in the same transaction (no session fixation).
+ * AUTHP_ENOTFOUND for an unknown user, AUTHP_EINVALID for an inactive one. */
+AUTHP_EXTERN(int)
+authp_session_login(char** session_cookie, char** csrf_cookie, char** session_key, authp_engine* engine,
+                    const char* username, size_t username_len, const char* previous_key, size_t previous_key_len);
+/** Logs out: deletes the session; AUTHP_ENOTFOUND if there is none. */
+AUTHP_EXTERN(int) authp_session_logout(authp_engine* engine, const char* key, size_t key_len);
+/** Deletes every session of a user (sessions also end when the user's password changes);
+ * *count (may be NULL) receives how many. AUTHP_ENOTFOUND for an unknown user. */
+AUTHP_EXTERN(int)
+authp_session_logout_user(int64_t* count, authp_engine* engine, const char* username, size_t username_len);
 /** @} */
 
 /** @defgroup passwords Django-format password hashes

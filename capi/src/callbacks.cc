@@ -35,8 +35,9 @@ authpolicy::UserPtr user_from_json(std::string_view text, const std::string& who
     auto user = std::make_shared<authpolicy::User>();
     bool has_username = false;
     for (const auto& [key, value] : j.items()) {
-        const auto bad = [&](const char* want) {
-            throw Error(ErrorCode::Callback, who + " gave a user whose \"" + key + "\" is not " + want);
+        // key is captured through an init-capture: clang before 16 cannot capture a structured binding.
+        const auto bad = [&who, &k = key](const char* want) {
+            throw Error(ErrorCode::Callback, who + " gave a user whose \"" + k + "\" is not " + want);
         };
         if (key == "username") {
             if (!value.is_string()) bad("a string");
@@ -246,7 +247,7 @@ int authp_config_add_authenticator(authp_config* cfg, const char* name, const au
         if (cls.empty() || cls.size() > 200)
             throw Error(ErrorCode::Invalid, "authenticator name must be 1 to 200 bytes");
         if (cls == "BasicAuthentication" || cls == "TokenAuthentication" || cls == "RemoteUserAuthentication" ||
-            cls == "SessionAuthentication")
+            cls == "SessionAuthentication" || cls == "JWTAuthentication" || cls == "OAuth2Authentication")
             throw Error(ErrorCode::Exists, "'" + cls + "' is a built-in authentication class");
         // Only a successful registration takes ownership of the payload.
         auto holder = std::make_shared<authp_capi::Payload>(payload, free_payload);

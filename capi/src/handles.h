@@ -81,6 +81,7 @@ struct authp_config {
     std::optional<authpolicy::EngineConfig> config;
     authpolicy::HostHooks hooks;
     std::shared_ptr<authp_capi::Payload> lookup_payload, verify_payload, clock_payload, log_payload;
+    std::shared_ptr<authp_capi::Payload> introspect_payload;
 };
 
 struct authp_engine {

@@ -92,6 +92,16 @@ int authp_request_add_header(authp_request* req, const char* name, size_t name_l
     });
 }
 
+int authp_request_set_form_field(authp_request* req, const char* name, size_t name_len, const char* value,
+                                 size_t value_len) {
+    if (!req || (!name && name_len) || (!value && value_len)) return authp_capi::misuse("NULL request, name or value");
+    return guard([&]() -> int {
+        if (name_len == 0) throw Error(ErrorCode::Invalid, "empty form field name");
+        req->request.set_form_field(view_of(name, name_len), view_of(value, value_len));
+        return AUTHP_OK;
+    });
+}
+
 const char* authp_request_method(const authp_request* req, size_t* len) {
     return out_text(req ? req->request.method() : "", len);
 }

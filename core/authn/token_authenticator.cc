@@ -45,7 +45,7 @@ AuthOutcome TokenAuthenticator::authenticate(const http::Request& request) const
     std::optional<CachedCredential> credential = cache.get(digest, now);
     if (!credential) {
         const uint64_t generation = cache.generation();
-        auto record = services_->token_store().find(digest);
+        auto record = services_->find_token(key, digest);
         if (!record) return AuthOutcome::failure(kInvalid);  // unknown keys are never cached
         credential = CachedCredential{record->user, token_auth_value(record->name), record->expires};
         cache.put(digest, *credential, now, generation);

@@ -2,6 +2,8 @@
 
 #include <functional>
 
+#include "core/authz/scope_permission.h"
+
 namespace authpolicy::authz {
 namespace {
 
@@ -28,6 +30,11 @@ class AndPermission final : public Permission {
     bool has_permission(PermissionContext& ctx) const override {
         return a_->has_permission(ctx) && b_->has_permission(ctx);
     }
+    // The challenge of the operand that refused.
+    std::optional<std::string> denial_challenge(PermissionContext& ctx) const override {
+        return a_->has_permission(ctx) ? b_->denial_challenge(ctx) : a_->denial_challenge(ctx);
+    }
+    bool needs_required_scopes() const override { return a_->needs_required_scopes() || b_->needs_required_scopes(); }
 
   private:
     PermissionPtr a_, b_;
@@ -39,6 +46,7 @@ class OrPermission final : public Permission {
     bool has_permission(PermissionContext& ctx) const override {
         return a_->has_permission(ctx) || b_->has_permission(ctx);
     }
+    bool needs_required_scopes() const override { return a_->needs_required_scopes() || b_->needs_required_scopes(); }
 
   private:
     PermissionPtr a_, b_;
@@ -48,6 +56,7 @@ class NotPermission final : public Permission {
   public:
     explicit NotPermission(PermissionPtr a) : a_(std::move(a)) {}
     bool has_permission(PermissionContext& ctx) const override { return !a_->has_permission(ctx); }
+    bool needs_required_scopes() const override { return a_->needs_required_scopes(); }
 
   private:
     PermissionPtr a_;
@@ -59,6 +68,11 @@ bool authenticated(PermissionContext& ctx) {
 }
 
 }  // namespace
+
+const std::vector<std::string>& PermissionContext::required_scopes() const {
+    static const std::vector<std::string> none;
+    return none;
+}
 
 const std::optional<std::string>& Permission::message() const {
     return kNone;
@@ -85,7 +99,7 @@ PermissionPtr make_builtin(std::string_view name, std::optional<std::string> mes
     } else if (name == "IsAuthenticatedOrReadOnly") {
         check = [](PermissionContext& ctx) { return is_safe_method(ctx.method()) || authenticated(ctx); };
     } else {
-        return nullptr;
+        return make_scope_permission(name, std::move(message), std::move(code));
     }
     return std::make_shared<BuiltinPermission>(std::move(check), std::move(message), std::move(code));
 }

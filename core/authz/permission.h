@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/engine/user.h"
 
@@ -16,6 +17,10 @@ class PermissionContext {
     virtual ~PermissionContext() = default;
     virtual const User* user() = 0;  // nullptr when UNAUTHENTICATED_USER is null
     virtual std::string_view method() const = 0;
+    // The request's auth (authenticating if needed); nullptr when none.
+    virtual AuthValue auth() { return nullptr; }
+    // The view's required_scopes (DOT's view attribute), for the scope permissions.
+    virtual const std::vector<std::string>& required_scopes() const;
 };
 
 class Permission {
@@ -25,6 +30,11 @@ class Permission {
     // A permission's own message and code (DRF's `message`, `code`); composed ones have none.
     virtual const std::optional<std::string>& message() const;
     virtual const std::optional<std::string>& code() const;
+    // A WWW-Authenticate value for this permission's denial of an authenticated request
+    // (RFC 6750 insufficient_scope); none for DRF's classes.
+    virtual std::optional<std::string> denial_challenge(PermissionContext&) const { return std::nullopt; }
+    // True when the permission needs the view's required_scopes (TokenHasScope).
+    virtual bool needs_required_scopes() const { return false; }
 };
 
 using PermissionPtr = std::shared_ptr<const Permission>;

@@ -26,21 +26,22 @@ std::string key_path(const std::string& where, const std::string& key) {
     return where + "." + key;
 }
 
-std::vector<AuthenticatorSpec> parse_authenticators(const json& j, const std::string& where) {
+std::vector<AuthenticatorSpec> parse_authenticators(const json& j, const std::string& where,
+                                                    const std::string& base_dir) {
     expect(j, j.is_array(), where, "a list of authentication classes");
     std::vector<AuthenticatorSpec> out;
     for (size_t i = 0; i < j.size(); ++i) {
         const std::string at = where + "[" + std::to_string(i) + "]";
         const json& item = j[i];
         if (item.is_string()) {
-            out.push_back({canonical_class_name(item.get<std::string>()), json::object(), at});
+            out.push_back({canonical_class_name(item.get<std::string>()), json::object(), at, base_dir});
         } else if (item.is_object()) {
             auto cls = item.find("class");
             if (cls == item.end() || !cls->is_string())
                 fail(at, "an authentication class object needs a string \"class\"");
             json options = item;
             options.erase("class");
-            out.push_back({canonical_class_name(cls->get<std::string>()), std::move(options), at});
+            out.push_back({canonical_class_name(cls->get<std::string>()), std::move(options), at, base_dir});
         } else {
             expect(item, false, at, "a class name or an object with \"class\"");
         }
@@ -200,14 +201,28 @@ ThrottleBackendSettings parse_backend(const json& j, const std::string& where) {
     return b;
 }
 
-ViewSpec parse_view(const json& j, const std::string& where) {
+// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
+std::vector<std::string> parse_scopes(const json& j, const std::string& where) {
+    expect(j, j.is_array(), where, "a list of scope names");
+    std::vector<std::string> out;
+    for (const auto& s : j) {
+        bool ok = s.is_string() && !s.get_ref<const std::string&>().empty();
+        for (unsigned char c : ok ? s.get_ref<const std::string&>() : std::string())
+            ok = ok && c >= 0x21 && c <= 0x7e && c != '"' && c != '\\';
+        if (!ok) fail(where, "a scope is a non-empty string of printable ASCII without spaces, quotes or backslashes");
+        out.push_back(s.get<std::string>());
+    }
+    return out;
+}
+
+ViewSpec parse_view(const json& j, const std::string& where, const std::string& base_dir) {
     expect(j, j.is_object(), where, "an object");
     ViewSpec v;
     v.where = where;
     for (const auto& [key, value] : j.items()) {
         const std::string at = key_path(where, key);
         if (key == "authentication_classes") {
-            v.authentication_classes = parse_authenticators(value, at);
+            v.authentication_classes = parse_authenticators(value, at, base_dir);
         } else if (key == "permission_classes") {
             v.permission_classes = parse_permissions(value, at);
         } else if (key == "perform_authentication") {
@@ -217,10 +232,12 @@ ViewSpec parse_view(const json& j, const std::string& where) {
         } else if (key == "throttle_scope") {
             expect(value, value.is_string() || value.is_null(), at, "a scope name or null");
             if (value.is_string()) v.throttle_scope = value.get<std::string>();
+        } else if (key == "required_scopes") {
+            v.required_scopes = parse_scopes(value, at);
         } else {
             fail(at,
                  "unknown key (views take authentication_classes, permission_classes, perform_authentication, "
-                 "throttle_classes, throttle_scope)");
+                 "throttle_classes, throttle_scope, required_scopes)");
         }
     }
     return v;
@@ -239,6 +256,7 @@ std::string canonical_class_name(std::string_view name) {
 EngineConfig parse_config(const json& root, const std::string& base_dir) {
     expect(root, root.is_object(), "$", "a JSON object");
     EngineConfig c;
+    c.base_dir = base_dir;
     for (const auto& [key, value] : root.items()) {
         const std::string at = "$." + key;
         if (key == "DATABASE") {
@@ -251,7 +269,7 @@ EngineConfig parse_config(const json& root, const std::string& base_dir) {
         } else if (key == "DATABASE_BUSY_TIMEOUT_MS") {
             c.database_busy_timeout_ms = static_cast<int>(parse_number(value, at, 0, 600000));
         } else if (key == "DEFAULT_AUTHENTICATION_CLASSES") {
-            c.default_authentication = parse_authenticators(value, at);
+            c.default_authentication = parse_authenticators(value, at, base_dir);
         } else if (key == "DEFAULT_PERMISSION_CLASSES") {
             c.default_permissions = parse_permissions(value, at);
         } else if (key == "PERFORM_AUTHENTICATION") {
@@ -293,11 +311,15 @@ EngineConfig parse_config(const json& root, const std::string& base_dir) {
             }
         } else if (key == "THROTTLE_BACKEND") {
             c.throttle_backend = parse_backend(value, at);
+        } else if (key == "DJANGO") {
+            c.django = value;
+        } else if (key == "SESSIONS") {
+            c.sessions = value;
         } else if (key == "VIEWS") {
             expect(value, value.is_object(), at, "an object of views");
             for (const auto& [name, view] : value.items()) {
                 if (name.empty()) fail(at, "a view name may not be empty");
-                c.views.emplace(name, parse_view(view, at + "." + name));
+                c.views.emplace(name, parse_view(view, at + "." + name, base_dir));
             }
         } else {
             fail(at, "unknown key");

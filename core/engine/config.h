@@ -20,6 +20,7 @@ struct AuthenticatorSpec {
     std::string class_name;  // canonical: "BasicAuthentication", … or a custom name
     nlohmann::json options;  // the object form's other keys, validated per class at build time
     std::string where;       // "$.DEFAULT_AUTHENTICATION_CLASSES[0]"
+    std::string base_dir;    // resolves relative key files (jwks_file)
 };
 
 // A throttle class as written: validated and built with the engine (rates may come later).
@@ -43,7 +44,8 @@ struct ViewSpec {
     std::optional<bool> perform_authentication;
     std::optional<std::vector<ThrottleSpec>> throttle_classes;
     std::string throttle_scope;
-    std::string where;  // "$.VIEWS.<name>"
+    std::vector<std::string> required_scopes;  // for TokenHasScope / TokenHasReadWriteScope
+    std::string where;                         // "$.VIEWS.<name>"
 };
 
 struct EngineConfig {
@@ -62,6 +64,10 @@ struct EngineConfig {
     throttle::RateTable throttle_rates = {{"anon", std::nullopt}, {"user", std::nullopt}};  // DRF's default
     std::optional<int> num_proxies;
     ThrottleBackendSettings throttle_backend;
+    // "DJANGO" and "SESSIONS" as written; validated when the engine is built (core/django/).
+    std::optional<nlohmann::json> django;
+    std::optional<nlohmann::json> sessions;
+    std::string base_dir;
 };
 
 // base_dir resolves a relative DATABASE path ("" = the current directory).

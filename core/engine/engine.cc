@@ -1,7 +1,10 @@
 #include "core/engine/engine.h"
 
 #include "core/authn/basic_authenticator.h"
+#include "core/authn/jwt_authenticator.h"
+#include "core/authn/oauth2_authenticator.h"
 #include "core/authn/remote_user_authenticator.h"
+#include "core/authn/session_authenticator.h"
 #include "core/authn/token_authenticator.h"
 #include "core/common/error.h"
 #include "core/http/credentials_split.h"
@@ -11,6 +14,7 @@
 
 #include <cmath>
 #include <iostream>
+#include <mutex>
 
 namespace authpolicy {
 namespace {
@@ -68,6 +72,11 @@ class LazyPermissionContext final : public authz::PermissionContext {
         return state_.user.get();
     }
     std::string_view method() const override { return request_.method(); }
+    AuthValue auth() override {
+        user();
+        return state_.auth;
+    }
+    const std::vector<std::string>& required_scopes() const override { return policy_.required_scopes; }
 
   private:
     const Engine& engine_;
@@ -107,6 +116,7 @@ Engine::Engine(const EngineConfig& config, HostHooks hooks) : hooks_(std::move(h
     auto db = std::make_shared<store::sqlite::SqliteDatabase>(config.database, config.database_busy_timeout_ms);
     services_ = std::make_shared<Services>(std::move(db), config.password_iterations, config.cache, std::move(clock),
                                            hooks_.user_lookup, hooks_.password_verify);
+    configure_django(config);
     unauthenticated_user_ = config.unauthenticated_user_is_null ? nullptr : User::anonymous();
     if (config.unauthenticated_token)
         unauthenticated_token_ = std::make_shared<const std::string>(*config.unauthenticated_token);
@@ -135,15 +145,23 @@ Engine::Engine(const EngineConfig& config, HostHooks hooks) : hooks_(std::move(h
                                           view.permission_classes.value_or(config.default_permissions),
                                           view.perform_authentication.value_or(config.perform_authentication),
                                           view.throttle_classes.value_or(config.default_throttles), view.throttle_scope,
-                                          view.where));
+                                          view.where, view.required_scopes));
     }
 }
 
 ViewPolicy Engine::build_policy(const std::vector<AuthenticatorSpec>& auth,
                                 const std::vector<authz::PermissionPtr>& perms, bool perform,
-                                const std::vector<ThrottleSpec>& throttles, std::string scope,
-                                const std::string& where) const {
+                                const std::vector<ThrottleSpec>& throttles, std::string scope, const std::string& where,
+                                std::vector<std::string> required_scopes) const {
     ViewPolicy p;
+    for (const auto& perm : perms) {
+        // The default policy may name TokenHasScope for views that set required_scopes;
+        // without them it refuses every request (fail closed).
+        if (perm->needs_required_scopes() && required_scopes.empty() && where != "$")
+            config_fail(where + ".required_scopes",
+                        "TokenHasScope needs the view's required_scopes (a non-empty list)");
+    }
+    p.required_scopes = std::move(required_scopes);
     for (const auto& spec : auth) p.authenticators.push_back(build_authenticator(spec));
     p.permissions = perms;
     p.perform_authentication = perform;
@@ -215,6 +233,25 @@ std::shared_ptr<const throttle::Throttle> Engine::build_throttle(const ThrottleS
     return std::make_shared<throttle::Throttle>(kind, scope, rate, disabled, burst);
 }
 
+// "DJANGO" and "SESSIONS" (docs/django.md, docs/sessions.md): validated here, once.
+void Engine::configure_django(const EngineConfig& config) {
+    const auto django = django::parse_django_settings(config.django ? &*config.django : nullptr, config.base_dir);
+    services_->set_session_settings(
+        django::parse_session_settings(config.sessions ? &*config.sessions : nullptr, django ? &*django : nullptr));
+    auto logged = std::make_shared<std::once_flag>();
+    services_->set_error_log([this](const std::string& m) { log(LogLevel::Error, m); });
+    auto& hashers = const_cast<passwords::PasswordHashers&>(services_->hashers());
+    hashers.set_unsupported_handler([this, logged](std::string_view algorithm) {
+        std::call_once(*logged, [&] {
+            log(LogLevel::Error, "a stored password uses the hasher '" + std::string(algorithm.substr(0, 40)) +
+                                     "', which this library cannot verify: such logins fail");
+        });
+    });
+    if (!django) return;
+    hashers.set_allowed(django->password_hashers);
+    services_->attach_django(std::make_shared<const django::DjangoStore>(*django, config.database_busy_timeout_ms));
+}
+
 void Engine::log(LogLevel level, const std::string& message) const {
     if (hooks_.logger) {
         if (*hooks_.logger) (*hooks_.logger)(level, message);
@@ -266,6 +303,11 @@ std::optional<Decision> Engine::check_throttles(const http::Request& request, co
 }
 
 std::shared_ptr<const authn::Authenticator> Engine::build_authenticator(const AuthenticatorSpec& spec) const {
+    // OAuth 2.0 bearer classes validate their own options (docs/oauth2.md).
+    if (spec.class_name == "JWTAuthentication")
+        return authn::make_jwt_authenticator(services_, spec.options, spec.where, spec.base_dir);
+    if (spec.class_name == "OAuth2Authentication")
+        return authn::make_oauth2_authenticator(services_, spec.options, spec.where, hooks_.introspect);
     Options opts(spec);
     std::shared_ptr<const authn::Authenticator> built;
     if (spec.class_name == "BasicAuthentication") {
@@ -313,10 +355,13 @@ std::shared_ptr<const authn::Authenticator> Engine::build_authenticator(const Au
     } else if (auto it = hooks_.custom_authenticators.find(spec.class_name); it != hooks_.custom_authenticators.end()) {
         built = it->second;
     } else if (spec.class_name == "SessionAuthentication") {
-        config_fail(spec.where, "SessionAuthentication is not available yet in this version of libauthpolicy");
+        built = authn::make_session_authenticator(services_, spec.options, spec.where);
+        return built;
     } else {
         config_fail(spec.where, "unknown authentication class '" + spec.class_name +
-                                    "' (built in: BasicAuthentication, TokenAuthentication, RemoteUserAuthentication; "
+                                    "' (built in: BasicAuthentication, TokenAuthentication, SessionAuthentication, "
+                                    "RemoteUserAuthentication, "
+                                    "JWTAuthentication, OAuth2Authentication; "
                                     "custom classes must be registered before the engine is built)");
     }
     opts.finish();
@@ -450,6 +495,7 @@ Decision Engine::evaluate(const http::Request& request, AuthState& state) const 
         d.status = 403;
         d.code = permission->code().value_or("permission_denied");
         d.detail = permission->message().value_or(kPermissionDenied);
+        if (auto challenge = permission->denial_challenge(ctx)) d.headers.emplace_back("WWW-Authenticate", *challenge);
         fill_identity(d, state);
         return d;
     }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/authn/authenticator.h"
+#include "core/authn/oauth2_authenticator.h"
 #include "core/authz/permission.h"
 #include "core/engine/auth_state.h"
 #include "core/engine/config.h"
@@ -28,6 +29,7 @@ struct ViewPolicy {
     bool perform_authentication = true;
     std::vector<std::shared_ptr<const throttle::Throttle>> throttles;
     std::string throttle_scope;
+    std::vector<std::string> required_scopes;  // TokenHasScope / TokenHasReadWriteScope
 };
 
 enum class LogLevel { Error = 0, Warning = 1, Info = 2 };
@@ -39,7 +41,8 @@ struct HostHooks {
     PasswordVerifyFn password_verify;
     std::shared_ptr<const Clock> clock;  // nullptr: the system clock
     std::map<std::string, std::shared_ptr<const authn::Authenticator>, std::less<>> custom_authenticators;
-    std::optional<LogFn> logger;  // unset: lines go to stderr; a null function discards them
+    std::optional<LogFn> logger;     // unset: lines go to stderr; a null function discards them
+    authn::IntrospectFn introspect;  // RFC 7662, for OAuth2Authentication "source": "introspection"
 };
 
 class Engine {
@@ -61,13 +64,14 @@ class Engine {
   private:
     ViewPolicy build_policy(const std::vector<AuthenticatorSpec>& auth, const std::vector<authz::PermissionPtr>& perms,
                             bool perform, const std::vector<ThrottleSpec>& throttles, std::string scope,
-                            const std::string& where) const;
+                            const std::string& where, std::vector<std::string> required_scopes = {}) const;
     std::shared_ptr<const throttle::Throttle> build_throttle(const ThrottleSpec& spec, const std::string& view_scope,
                                                              const std::string& view_where) const;
     // Runs every throttle (DRF's check_throttles); a refusal decision, or nullopt to proceed.
     std::optional<Decision> check_throttles(const http::Request& request, const ViewPolicy& policy,
                                             AuthState& state) const;
     void log(LogLevel level, const std::string& message) const;
+    void configure_django(const EngineConfig& config);
     std::shared_ptr<const authn::Authenticator> build_authenticator(const AuthenticatorSpec& spec) const;
     Decision authentication_error(const http::Request& request, const ViewPolicy& policy, const AuthState& state,
                                   std::string detail, const char* code) const;

@@ -16,13 +16,17 @@ Services::Services(std::shared_ptr<store::sqlite::SqliteDatabase> db, unsigned p
       lookup_(std::move(lookup)),
       verify_(std::move(verify)),
       cache_keyer_(crypto::random_hex(32)),
+      cache_settings_(cache),
       basic_cache_(cache.ttl_seconds, cache.max_entries),
-      token_cache_(cache.ttl_seconds, cache.max_entries) {}
+      token_cache_(cache.ttl_seconds, cache.max_entries),
+      sessions_(db_),
+      session_cache_(cache.ttl_seconds, cache.max_entries) {}
 
 UserPtr Services::find_user(std::string_view username) const {
     if (lookup_) {
         if (auto found = lookup_(username, 0)) return *found;
     }
+    if (django_) return django_->find_user(username);
     return users_.find_by_username(username);
 }
 
@@ -30,6 +34,7 @@ UserPtr Services::find_user(int64_t id) const {
     if (lookup_) {
         if (auto found = lookup_(std::nullopt, id)) return *found;
     }
+    if (django_) return django_->find_user(id);
     return users_.find_by_id(id);
 }
 
@@ -61,9 +66,19 @@ crypto::Sha256 Services::basic_cache_key(std::string_view username, std::string_
     return key;
 }
 
+std::optional<store::TokenRecord> Services::find_token(std::string_view key, const crypto::Sha256& digest) const {
+    if (!django_) return tokens_.find(digest);
+    UserPtr user = django_->find_token_user(key);
+    if (!user) return std::nullopt;
+    store::TokenRecord r;
+    r.user = std::move(user);
+    return r;
+}
+
 void Services::invalidate_caches() const {
     basic_cache_.invalidate_all();
     token_cache_.invalidate_all();
+    session_cache_.invalidate_all();
 }
 
 }  // namespace authpolicy

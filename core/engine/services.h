@@ -8,9 +8,11 @@
 #include <string_view>
 
 #include "core/cache/credential_cache.h"
+#include "core/django/django_store.h"
 #include "core/engine/clock.h"
 #include "core/engine/user.h"
 #include "core/passwords/password_hasher.h"
+#include "core/store/sqlite/sqlite_session_store.h"
 #include "core/store/sqlite/sqlite_token_store.h"
 #include "core/store/sqlite/sqlite_user_store.h"
 
@@ -53,6 +55,25 @@ class Services {
     const store::sqlite::SqliteTokenStore& token_store() const { return tokens_; }
     bool has_user_lookup() const { return static_cast<bool>(lookup_); }
 
+    // Sessions and the Django-compatible stores (docs/sessions.md, docs/django.md). With a
+    // Django store attached, users and tokens come from the Django database (after the host's
+    // lookup), read-only.
+    void attach_django(std::shared_ptr<const django::DjangoStore> store) { django_ = std::move(store); }
+    const django::DjangoStore* django() const { return django_.get(); }
+    // A token from authtoken_token (DJANGO) or from authp_token; nullopt when unknown.
+    std::optional<store::TokenRecord> find_token(std::string_view key, const crypto::Sha256& digest) const;
+    store::sqlite::SqliteSessionStore& session_store() const { return sessions_; }
+    const django::SessionSettings& session_settings() const { return session_settings_; }
+    void set_session_settings(django::SessionSettings s) { session_settings_ = std::move(s); }
+    cache::CredentialCache<CachedCredential>& session_cache() const { return session_cache_; }
+    // Where errors of the machinery go (an unsupported password hasher); set by the engine.
+    void set_error_log(std::function<void(const std::string&)> fn) { error_log_ = std::move(fn); }
+    void log_error(const std::string& message) const {
+        if (error_log_) error_log_(message);
+    }
+    // The CACHE settings, for authenticators that keep their own verified-credential caches.
+    const CacheSettings& cache_settings() const { return cache_settings_; }
+
     cache::CredentialCache<CachedCredential>& basic_cache() const { return basic_cache_; }
     cache::CredentialCache<CachedCredential>& token_cache() const { return token_cache_; }
     // Keys the Basic cache: HMAC under a per-process random key, never the plain password.
@@ -68,8 +89,14 @@ class Services {
     UserLookupFn lookup_;
     PasswordVerifyFn verify_;
     crypto::KeyedHasher cache_keyer_;
+    CacheSettings cache_settings_;
     mutable cache::CredentialCache<CachedCredential> basic_cache_;
     mutable cache::CredentialCache<CachedCredential> token_cache_;
+    std::shared_ptr<const django::DjangoStore> django_;
+    mutable store::sqlite::SqliteSessionStore sessions_;
+    django::SessionSettings session_settings_;
+    mutable cache::CredentialCache<CachedCredential> session_cache_;
+    std::function<void(const std::string&)> error_log_;
 };
 
 }  // namespace authpolicy

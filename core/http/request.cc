@@ -68,6 +68,7 @@ void Request::reset() {
     remote_user_.clear();
     secure_ = false;
     headers_.clear();
+    form_.clear();
     oversize_.clear();
 }
 #if defined(__GNUC__) && !defined(__clang__)
@@ -77,6 +78,27 @@ void Request::reset() {
 const std::string* Request::header(std::string_view lower_name) const {
     for (const auto& [n, v] : headers_) {
         if (n == lower_name) return &v;
+    }
+    return nullptr;
+}
+
+void Request::set_form_field(std::string_view name, std::string_view value) {
+    if (name.size() > Limits::kMaxHeaderName || value.size() > Limits::kMaxField)
+        return mark_oversize("Request form field exceeds " + std::to_string(Limits::kMaxField) + " bytes.");
+    for (auto& [n, v] : form_) {
+        if (n == name) {
+            v.assign(value);
+            return;
+        }
+    }
+    if (form_.size() >= Limits::kMaxFormFields)
+        return mark_oversize("Request has more than " + std::to_string(Limits::kMaxFormFields) + " form fields.");
+    form_.emplace_back(std::string(name), std::string(value));
+}
+
+const std::string* Request::form_field(std::string_view name) const {
+    for (const auto& [n, v] : form_) {
+        if (n == name) return &v;
     }
     return nullptr;
 }

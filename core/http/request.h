@@ -14,7 +14,8 @@ struct Limits {
     static constexpr size_t kMaxHeaderValue = 8192;
     static constexpr size_t kMaxHeaderName = 256;
     static constexpr size_t kMaxHeaders = 100;
-    static constexpr size_t kMaxField = 8192;  // method, path, view, remote address, remote user
+    static constexpr size_t kMaxField = 8192;     // method, path, view, remote address, remote user
+    static constexpr size_t kMaxFormFields = 16;  // form fields a host may pass (csrfmiddlewaretoken)
 };
 
 class Request {
@@ -28,6 +29,9 @@ class Request {
     void set_secure(bool v) { secure_ = v; }
     // Repeated names are joined with ", " (RFC 9110 §5.3), as WSGI servers do.
     void add_header(std::string_view name, std::string_view value);
+    // A field of the request's form body (the host parses the body; the engine reads only
+    // "csrfmiddlewaretoken"). A repeated name replaces the value, as Django's QueryDict.get does.
+    void set_form_field(std::string_view name, std::string_view value);
     void reset();
     // An opaque back-pointer for the embedding layer (the C API's authp_request); kept by reset().
     void set_host_handle(const void* handle) { host_handle_ = handle; }
@@ -42,6 +46,8 @@ class Request {
     // nullptr when absent. `lower_name` must already be lowercase.
     const std::string* header(std::string_view lower_name) const;
     const std::string* find_header(std::string_view any_case_name) const;
+    // nullptr when absent; names are case-sensitive.
+    const std::string* form_field(std::string_view name) const;
 
     // Non-empty when an input exceeded a cap: says which, never the content.
     const std::string& oversize() const { return oversize_; }
@@ -57,6 +63,7 @@ class Request {
     std::string remote_user_;
     bool secure_ = false;
     std::vector<std::pair<std::string, std::string>> headers_;  // lowercase name, value
+    std::vector<std::pair<std::string, std::string>> form_;
     std::string oversize_;
     const void* host_handle_ = nullptr;
 };

@@ -1,7 +1,12 @@
 #include "core/passwords/password_hasher.h"
 
 #include "core/crypto/random.h"
+#include "core/passwords/argon2_password_hasher.h"
+#include "core/passwords/legacy_password_hashers.h"
 #include "core/passwords/pbkdf2_password_hasher.h"
+#include "core/passwords/scrypt_password_hasher.h"
+
+#include <algorithm>
 
 namespace authpolicy::passwords {
 namespace {
@@ -14,6 +19,12 @@ constexpr size_t kSaltLength = 22;  // ceil(128 / log2(62)), Django ≥ 3.2
 PasswordHashers::PasswordHashers(unsigned iterations) : iterations_(iterations) {
     hashers_.push_back(std::make_unique<Pbkdf2PasswordHasher>(crypto::DigestAlgorithm::Sha256));
     hashers_.push_back(std::make_unique<Pbkdf2PasswordHasher>(crypto::DigestAlgorithm::Sha1));
+    hashers_.push_back(std::make_unique<Argon2PasswordHasher>());
+    hashers_.push_back(std::make_unique<ScryptPasswordHasher>());
+    hashers_.push_back(std::make_unique<SaltedDigestPasswordHasher>(true));
+    hashers_.push_back(std::make_unique<SaltedDigestPasswordHasher>(false));
+    hashers_.push_back(std::make_unique<UnsaltedDigestPasswordHasher>(true));
+    hashers_.push_back(std::make_unique<UnsaltedDigestPasswordHasher>(false));
 }
 
 std::string PasswordHashers::make(std::string_view password) const {
@@ -23,10 +34,16 @@ std::string PasswordHashers::make(std::string_view password) const {
 
 VerifyResult PasswordHashers::verify(std::string_view password, std::string_view encoded) const {
     if (!is_usable(encoded) || password.size() > kMaxPasswordBytes) return {};
-    const std::string_view algorithm = encoded.substr(0, encoded.find('$'));
+    const std::string_view algorithm = identify_algorithm(encoded);
+    const bool legacy = algorithm == "md5" || algorithm == "sha1" || algorithm.substr(0, 9) == "unsalted_";
+    const bool allowed =
+        allowed_.empty() ? !legacy : std::find(allowed_.begin(), allowed_.end(), algorithm) != allowed_.end();
     for (const auto& hasher : hashers_) {
-        if (hasher->algorithm() == algorithm) return hasher->verify(password, encoded, iterations_);
+        if (hasher->algorithm() != algorithm) continue;
+        if (!allowed) return {};  // Django: "Unknown password hashing algorithm" → no match
+        return hasher->verify(password, encoded, iterations_);
     }
+    if (on_unsupported_) on_unsupported_(algorithm);
     return {};
 }
 

@@ -1,6 +1,7 @@
 // Django-format, self-describing password hashes: "<algorithm>$<params…>$<salt>$<hash>".
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -40,10 +41,18 @@ class PasswordHashers {
     VerifyResult verify(std::string_view password, std::string_view encoded) const;
     // Spends the time of one verification with the default hasher (unknown users, Django #20760).
     void run_dummy(std::string_view password) const;
+    // Django's PASSWORD_HASHERS: only these algorithms verify (empty = every built-in one except
+    // the legacy md5/sha1/unsalted formats). Set before the engine serves requests.
+    void set_allowed(std::vector<std::string> algorithms) { allowed_ = std::move(algorithms); }
+    // Called with the algorithm of a hash that is allowed but not implemented here (bcrypt,
+    // crypt), or of an unknown one; such a hash never matches.
+    void set_unsupported_handler(std::function<void(std::string_view)> fn) { on_unsupported_ = std::move(fn); }
 
   private:
     unsigned iterations_;
     std::vector<std::unique_ptr<PasswordHasher>> hashers_;
+    std::vector<std::string> allowed_;
+    std::function<void(std::string_view)> on_unsupported_;
     mutable std::once_flag dummy_once_;
     mutable std::string dummy_encoded_;  // made on first use: costs one full hash
 };

@@ -1,12 +1,16 @@
 #include "core/throttle/rate.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace authpolicy::throttle {
 
 std::optional<Rate> parse_rate(std::string_view text, std::string* error) {
     const auto fail = [&](const char* why) -> std::optional<Rate> {
-        if (error) *error = std::string("invalid rate '") + std::string(text.substr(0, 64)) + "': " + why;
+        // At most 64 bytes of the rate, never cut inside a UTF-8 sequence (messages are UTF-8).
+        size_t shown = std::min<size_t>(text.size(), 64);
+        while (shown > 0 && shown < text.size() && (static_cast<unsigned char>(text[shown]) & 0xC0) == 0x80) --shown;
+        if (error) *error = std::string("invalid rate '") + std::string(text.substr(0, shown)) + "': " + why;
         return std::nullopt;
     };
     const size_t slash = text.find('/');

@@ -9,5 +9,7 @@ int main(void) {
     test_lazy();
     test_throttle();
     test_errors();
+    test_sessions();
+    test_oauth();
     return check_summary();
 }

@@ -7,5 +7,7 @@ void test_callbacks(void);
 void test_lazy(void);
 void test_throttle(void);
 void test_errors(void);
+void test_sessions(void);
+void test_oauth(void);
 
 #endif /* AUTHP_TESTS_TESTS_H */

@@ -869,3 +869,105 @@ def test_missing_config_option_is_exit_2():
 def test_unknown_option_is_exit_2(conf):
     p = run("decide", "--config", conf, "--bogus", stdin="{}")
     assert p.returncode == 2 and p.stdout == "" and p.stderr.startswith("authpolicy: ")
+
+
+# --- session: embedded sessions ----------------------------------------------------------------
+
+SESSION_CONFIG = dict(CONFIG, DEFAULT_AUTHENTICATION_CLASSES=["SessionAuthentication", "BasicAuthentication"])
+
+
+@pytest.fixture
+def session_conf(tmp_path):
+    c = write_config(tmp_path, SESSION_CONFIG)
+    run("user", "add", "--config", c, "alice", "--password-stdin", stdin="wonderland\n", check=0)
+    return c
+
+
+def create_session(conf, user="alice"):
+    out = run("session", "create", "--config", conf, user, check=0).stdout.splitlines()
+    assert len(out) == 2 and out[0].startswith("Set-Cookie: sessionid=") and out[1].startswith("Set-Cookie: csrftoken=")
+    key = out[0].split("=", 1)[1].split(";", 1)[0]
+    csrf = out[1].split("=", 1)[1].split(";", 1)[0]
+    return key, csrf, out
+
+
+def test_session_create_prints_both_set_cookie_values(session_conf):
+    key, csrf, lines = create_session(session_conf)
+    assert len(key) == 32 and key.isalnum() and key == key.lower()
+    assert len(csrf) == 32
+    assert "; HttpOnly; Max-Age=1209600; Path=/; SameSite=Lax" in lines[0]
+    assert "HttpOnly" not in lines[1]
+
+
+def test_session_cookie_authenticates_and_csrf_is_enforced(session_conf):
+    key, csrf, _ = create_session(session_conf)
+    rc, d, _ = decide(session_conf, {"Cookie": f"sessionid={key}"})
+    assert rc == 0 and d["authenticator"] == "SessionAuthentication" and d["user"]["username"] == "alice"
+    rc, d, _ = decide(session_conf, {"Cookie": f"sessionid={key}"}, method="POST")
+    assert rc == 1 and d["status"] == 403 and d["detail"] == "CSRF Failed: CSRF cookie not set."
+    rc, d, _ = decide(session_conf, {"Cookie": f"sessionid={key}; csrftoken={csrf}", "X-CSRFToken": csrf},
+                      method="POST")
+    assert rc == 0
+
+
+def test_session_revoke_logs_out(session_conf):
+    key, _, _ = create_session(session_conf)
+    run("session", "revoke", "--config", session_conf, "--key-stdin", stdin=key + "\n", check=0)
+    rc, d, _ = decide(session_conf, {"Cookie": f"sessionid={key}"})
+    # SessionAuthentication is first and never challenges: 403, as DRF.
+    assert rc == 1 and d["status"] == 403 and d["detail"] == "Authentication credentials were not provided."
+    assert run("session", "revoke", "--config", session_conf, key).returncode != 0
+
+
+def test_session_revoke_user_and_unknown_user(session_conf):
+    create_session(session_conf)
+    create_session(session_conf)
+    p = run("session", "revoke-user", "--config", session_conf, "alice", check=0)
+    assert "2 session(s) revoked" in p.stderr
+    assert run("session", "create", "--config", session_conf, "nobody").returncode != 0
+
+
+# --- oauth token: OAuth 2.0 opaque access tokens (docs/oauth2.md) ------------------------------
+
+OAUTH_CONFIG = {
+    "DATABASE": "authpolicy.sqlite3",
+    "PASSWORD_ITERATIONS": 1000,
+    "DEFAULT_AUTHENTICATION_CLASSES": ["OAuth2Authentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["IsAuthenticated"],
+    "VIEWS": {"write": {"permission_classes": ["TokenHasScope"], "required_scopes": ["write"]}},
+}
+
+
+def test_oauth_token_create_decide_list_revoke(tmp_path):
+    conf = write_config(tmp_path, OAUTH_CONFIG)
+    run("user", "add", "--config", conf, "alice", check=0)
+    token = run("oauth", "token", "create", "--config", conf, "alice", "--scope", "read write",
+                "--expires-in", "3600", "--client", "my-app", check=0).stdout.strip()
+    assert len(token) == 43
+    status, d, _ = decide(conf, {"Authorization": "Bearer " + token}, view="write")
+    assert status == 0 and d["authenticator"] == "OAuth2Authentication"
+    assert d["auth"]["client_id"] == "my-app" and d["auth"]["scopes"] == ["read", "write"]
+    listing = json.loads(run("oauth", "token", "list", "--config", conf, check=0).stdout)
+    assert [(t["username"], t["client_id"], t["scope"]) for t in listing] == [("alice", "my-app", "read write")]
+    assert token not in (tmp_path / "authpolicy.sqlite3").read_bytes().decode("latin-1")
+    table = run("oauth", "token", "list", "--config", conf, "--format", "table", check=0).stdout
+    assert "my-app" in table and token not in table
+    run("oauth", "token", "revoke", "--config", conf, "--token-stdin", stdin=token + "\n", check=0)
+    status, d, _ = decide(conf, {"Authorization": "Bearer " + token})
+    assert status == 1 and d["status"] == 401 and d["code"] == "invalid_token"
+    assert d["headers"]["WWW-Authenticate"].startswith('Bearer realm="api", error="invalid_token"')
+    assert run("oauth", "token", "revoke", "--config", conf, token).returncode == 1
+
+
+def test_oauth_token_scope_checks_and_errors(tmp_path):
+    conf = write_config(tmp_path, OAUTH_CONFIG)
+    run("user", "add", "--config", conf, "alice", check=0)
+    token = run("oauth", "token", "create", "--config", conf, "alice", "--scope", "read", check=0).stdout.strip()
+    status, d, _ = decide(conf, {"Authorization": "Bearer " + token}, view="write")
+    assert status == 1 and d["status"] == 403
+    assert d["headers"]["WWW-Authenticate"] == 'Bearer realm="api", error="insufficient_scope", scope="write"'
+    assert run("oauth", "token", "create", "--config", conf, "nobody").returncode == 1
+    assert run("oauth", "token", "create", "--config", conf, "alice", "--scope", 'a"b').returncode == 2
+    assert run("oauth", "token", "revoke", "--config", conf).returncode == 2
+    status, d, _ = decide(conf, {"Authorization": "Bearer"})
+    assert d["status"] == 400 and d["code"] == "invalid_request"

@@ -21,6 +21,10 @@ for name, args, res in [
     ("authp_request_set_remote_addr", [_p, ctypes.c_char_p, ctypes.c_size_t], ctypes.c_int),
     ("authp_request_set_remote_user", [_p, ctypes.c_char_p, ctypes.c_size_t], ctypes.c_int),
     ("authp_request_add_header", [_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t], ctypes.c_int),
+    ("authp_request_set_method", [_p, ctypes.c_char_p, ctypes.c_size_t], ctypes.c_int),
+    ("authp_request_set_secure", [_p, ctypes.c_int], ctypes.c_int),
+    ("authp_request_set_form_field", [_p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t],
+     ctypes.c_int),
     ("authp_decision_to_json", [_p, _p], ctypes.c_char_p),
     ("authp_decision_free", [_p], None),
     ("authp_user_add", [_p, _p, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint], ctypes.c_int),
@@ -60,12 +64,18 @@ class Engine:
         raw = name.encode()
         _check(_lib.authp_user_add(None, self._engine, raw, len(raw), None, 0, 0))
 
-    def decide(self, view=None, remote_addr=None, remote_user=None, headers=()):
+    def decide(self, view=None, remote_addr=None, remote_user=None, headers=(), method=None, secure=False, form=None):
         req = _p()
         _check(_lib.authp_request_new(ctypes.byref(req), self._engine))
         try:
+            if secure:
+                _check(_lib.authp_request_set_secure(req, 1))
+            for name, value in (form or {}).items():
+                n, v = name.encode(), value.encode()
+                _check(_lib.authp_request_set_form_field(req, n, len(n), v, len(v)))
             for setter, value in ((_lib.authp_request_set_view, view), (_lib.authp_request_set_remote_addr, remote_addr),
-                                  (_lib.authp_request_set_remote_user, remote_user)):
+                                  (_lib.authp_request_set_remote_user, remote_user),
+                                  (_lib.authp_request_set_method, method)):
                 if value is not None:
                     raw = value.encode()
                     _check(setter(req, raw, len(raw)))

@@ -1,6 +1,7 @@
 // DRF's rate strings (drf-spec §5.1) and client identity (§5.4).
 #include <doctest/doctest.h>
 
+#include "core/http/text_encoding.h"
 #include "core/throttle/client_ident.h"
 #include "core/throttle/rate.h"
 
@@ -55,4 +56,14 @@ TEST_CASE("get_ident edge cases: padded XFF, empty XFF, no XFF, no REMOTE_ADDR")
     for (std::optional<int> n : {std::optional<int>{}, std::optional<int>{0}, std::optional<int>{3}})
         CHECK(client_ident(with("3.3.3.3", nullptr), n) == "3.3.3.3");
     CHECK(client_ident(with(nullptr, nullptr), std::nullopt) == "None");  // throttle_anon_None
+}
+
+// Found by tests/fuzz/fuzz_config (docs/reliability.md): the message quoted the first 64 bytes of
+// the rate and could cut a UTF-8 sequence in two, so authp_error_last() was not valid UTF-8.
+TEST_CASE("parse_rate: the error message is valid UTF-8 when the quoted prefix ends inside a character") {
+    const std::string rate = std::string(63, 'x') + "\xc3\xa9/day";  // 'é' straddles byte 64
+    std::string error;
+    CHECK_FALSE(parse_rate(rate, &error));
+    CHECK(authpolicy::http::is_valid_utf8(error));
+    CHECK(error.find(std::string(63, 'x') + "'") != std::string::npos);
 }

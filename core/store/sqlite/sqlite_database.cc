@@ -9,7 +9,7 @@
 namespace authpolicy::store::sqlite {
 namespace {
 
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 4;
 
 // Each step takes the schema from version i to i + 1; steps are never edited once released.
 constexpr const char* kMigrations[] = {
@@ -42,6 +42,36 @@ CREATE TABLE IF NOT EXISTS authp_throttle (
     expires_at REAL NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS authp_throttle_expiry ON authp_throttle(expires_at);
+)sql",
+    // 3: OAuth 2.0 opaque access tokens (digest only), for OAuth2Authentication.
+    R"sql(
+CREATE TABLE IF NOT EXISTS authp_oauth_token (
+    id INTEGER PRIMARY KEY,
+    digest BLOB NOT NULL UNIQUE,
+    user_id INTEGER NOT NULL REFERENCES authp_user(id) ON DELETE CASCADE,
+    client_id TEXT NOT NULL DEFAULT '',
+    scope TEXT NOT NULL DEFAULT '',
+    created INTEGER NOT NULL,
+    expires INTEGER
+);
+CREATE INDEX IF NOT EXISTS authp_oauth_token_user ON authp_oauth_token(user_id);
+)sql",
+    // 4: embedded sessions (SessionAuthentication) and per-database secrets.
+    R"sql(
+CREATE TABLE IF NOT EXISTS authp_session (
+    digest BLOB PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES authp_user(id) ON DELETE CASCADE,
+    auth_hash TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    last_seen INTEGER NOT NULL,
+    expires INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS authp_session_user ON authp_session(user_id);
+CREATE INDEX IF NOT EXISTS authp_session_expiry ON authp_session(expires);
+CREATE TABLE IF NOT EXISTS authp_secret (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
 )sql",
 };
 

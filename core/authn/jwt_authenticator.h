@@ -1,0 +1,57 @@
+// JWTAuthentication: OAuth 2.0 bearer access tokens that are JWS-signed JWTs (RFC 7519, RFC 9068)
+// verified against configured keys (JWK Set, PEM or shared secret), with a verified-token cache
+// keyed by the token's digest inside this authenticator (whose validation context is fixed) and
+// re-checked against exp/nbf/iat and the user's state on every hit.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/authn/authenticator.h"
+#include "core/cache/credential_cache.h"
+#include "core/engine/services.h"
+#include "core/jose/claims.h"
+#include "core/jose/jws.h"
+
+namespace authpolicy::authn {
+
+struct JwtSettings {
+    std::shared_ptr<const jose::JwsVerifier> verifier;
+    jose::ClaimsPolicy claims;
+    std::string user_claim = "sub";
+    bool lookup_user = true;
+    bool user_by_id = false;  // "user_field": "id"
+    std::string realm = "api";
+};
+
+class JwtAuthenticator final : public Authenticator {
+  public:
+    JwtAuthenticator(std::shared_ptr<const Services> services, JwtSettings settings);
+    std::string_view name() const override { return "JWTAuthentication"; }
+    AuthOutcome authenticate(const http::Request& request) const override;
+    std::optional<std::string> challenge(const http::Request&) const override { return challenge_; }
+
+  private:
+    struct Entry {
+        UserPtr user;
+        AuthValue auth;
+        jose::TimeClaims times;
+        uint64_t directory_generation;  // users change: entries stamped before are stale
+    };
+    AuthOutcome verify_uncached(std::string_view token, double now, Entry& entry) const;
+
+    std::shared_ptr<const Services> services_;
+    JwtSettings settings_;
+    std::string challenge_;
+    mutable cache::CredentialCache<Entry> cache_;
+};
+
+// Builds one from its JSON options (docs/oauth2.md); throws Error(Config) naming the key, e.g.
+// "$.VIEWS.x.authentication_classes[0].jwks". base_dir resolves a relative jwks_file.
+std::shared_ptr<const Authenticator> make_jwt_authenticator(std::shared_ptr<const Services> services,
+                                                            const nlohmann::json& options, const std::string& where,
+                                                            const std::string& base_dir);
+
+}  // namespace authpolicy::authn

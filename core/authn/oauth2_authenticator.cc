@@ -1,0 +1,198 @@
+#include "core/authn/oauth2_authenticator.h"
+
+#include <openssl/crypto.h>
+
+#include <cmath>
+
+#include "core/authn/bearer.h"
+#include "core/authn/scoped_auth.h"
+#include "core/common/bounded_json.h"
+#include "core/common/error.h"
+#include "core/crypto/random.h"
+#include "core/jose/base64url.h"
+
+namespace authpolicy::authn {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr size_t kMaxIntrospectionJson = 64 * 1024;
+
+[[noreturn]] void config_fail(const std::string& where, const std::string& what) {
+    throw Error(ErrorCode::Config, "configuration error at " + where + ": " + what);
+}
+
+std::vector<std::string> split_scope(std::string_view s) {
+    std::vector<std::string> out;
+    size_t i = 0;
+    while (i < s.size()) {
+        while (i < s.size() && s[i] == ' ') ++i;
+        size_t j = i;
+        while (j < s.size() && s[j] != ' ') ++j;
+        if (j > i) out.emplace_back(s.substr(i, j - i));
+        i = j;
+    }
+    return out;
+}
+
+AuthValue oauth2_auth(std::string_view client_id, std::vector<std::string> scopes, std::optional<double> expires) {
+    std::string text = R"({"type":"oauth2","client_id":)";
+    text += json(client_id).dump(-1, ' ', false, json::error_handler_t::replace);
+    text += R"(,"scopes":)";
+    text += json(scopes).dump(-1, ' ', false, json::error_handler_t::replace);
+    text += R"(,"expires":)";
+    text += expires ? json(static_cast<int64_t>(*expires)).dump() : "null";
+    text += '}';
+    return make_scoped_auth(std::move(text), std::move(scopes));
+}
+
+[[noreturn]] void bad_response(const std::string& what) {
+    throw Error(ErrorCode::Callback, "token introspection gave " + what);
+}
+
+}  // namespace
+
+std::string new_oauth_token() {
+    uint8_t bytes[32];
+    crypto::random_bytes(bytes, sizeof bytes);
+    std::string token = jose::base64url_encode(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
+    OPENSSL_cleanse(bytes, sizeof bytes);
+    return token;
+}
+
+OAuth2Authenticator::OAuth2Authenticator(std::shared_ptr<const Services> services, OAuth2Settings settings,
+                                         IntrospectFn introspect)
+    : services_(std::move(services)),
+      settings_(std::move(settings)),
+      introspect_(std::move(introspect)),
+      store_(services_->database()),
+      challenge_(bearer_challenge(settings_.realm)),
+      cache_(settings_.introspection ? settings_.introspection_cache_ttl : services_->cache_settings().ttl_seconds,
+             services_->cache_settings().max_entries) {}
+
+AuthOutcome OAuth2Authenticator::authenticate(const http::Request& request) const {
+    const BearerHeader bearer = read_bearer(request);
+    if (bearer.kind == BearerHeader::Kind::Absent) return AuthOutcome::not_applicable();
+    if (bearer.kind == BearerHeader::Kind::Malformed) return invalid_request(bearer.problem);
+    if (bearer.token.size() > kMaxTokenLength) return invalid_token(settings_.realm, "The token is invalid.");
+
+    const double now = services_->now();
+    const crypto::Sha256 digest = crypto::sha256(bearer.token);
+    const uint64_t generation = services_->token_cache().generation();
+    std::optional<Entry> entry = cache_.get(digest, now);
+    if (entry && entry->directory_generation != generation) entry.reset();
+    if (!entry) {
+        Entry fresh;
+        AuthOutcome failed =
+            settings_.introspection ? from_introspection(bearer.token, now, fresh) : from_store(digest, now, fresh);
+        if (failed.kind == AuthOutcome::Kind::Failed) return failed;
+        fresh.directory_generation = generation;
+        // Only active tokens are cached; the expiry below is checked on every hit.
+        cache_.put(digest, fresh, now, cache_.generation());
+        entry = std::move(fresh);
+    }
+    if (entry->expires && now >= *entry->expires) return invalid_token(settings_.realm, "The token has expired.");
+    if (entry->not_before && now < *entry->not_before)
+        return invalid_token(settings_.realm, "The token is not valid yet.");
+    if (!entry->user->is_active) return invalid_token(settings_.realm, "The user is inactive or deleted.");
+    return AuthOutcome::success(entry->user, entry->auth);
+}
+
+AuthOutcome OAuth2Authenticator::from_store(const crypto::Sha256& digest, double, Entry& entry) const {
+    auto record = store_.find(digest);
+    if (!record) return invalid_token(settings_.realm, "The token is invalid.");
+    entry.user = record->user;
+    if (record->expires) entry.expires = static_cast<double>(*record->expires);
+    entry.auth = oauth2_auth(record->client_id, split_scope(record->scope), entry.expires);
+    return AuthOutcome::not_applicable();
+}
+
+AuthOutcome OAuth2Authenticator::from_introspection(std::string_view token, double now, Entry& entry) const {
+    if (!introspect_)
+        throw Error(ErrorCode::Callback, "OAuth2Authentication uses introspection but no callback is registered");
+    const std::string text = introspect_(token);
+    json r;
+    try {
+        r = parse_bounded_json(text, kMaxIntrospectionJson);
+    } catch (const Error&) {
+        bad_response("a response that is not valid JSON");
+    }
+    if (!r.is_object()) bad_response("a response that is not a JSON object");
+    // RFC 7662 §2.2: only the JSON boolean true means active ("true", 1 and absence do not).
+    auto active = r.find("active");
+    if (active == r.end() || !active->is_boolean() || !active->get<bool>())
+        return invalid_token(settings_.realm, "The token is not active.");
+    const auto time_of = [&](const char* name, std::optional<double>& out) {
+        auto it = r.find(name);
+        if (it == r.end() || it->is_null()) return;
+        if (!it->is_number() || !std::isfinite(it->get<double>())) bad_response(std::string("a non-numeric ") + name);
+        out = it->get<double>();
+    };
+    time_of("exp", entry.expires);
+    time_of("nbf", entry.not_before);
+    if (entry.expires && now >= *entry.expires) return invalid_token(settings_.realm, "The token has expired.");
+    std::string scope, client_id, username;
+    const auto string_of = [&](const char* name, std::string& out) {
+        auto it = r.find(name);
+        if (it == r.end() || it->is_null()) return;
+        if (!it->is_string()) bad_response(std::string("a non-string ") + name);
+        out = it->get<std::string>();
+    };
+    string_of("scope", scope);
+    string_of("client_id", client_id);
+    string_of("sub", username);
+    string_of("username", username);  // preferred over sub when both are present
+    if (username.empty() || username.size() > 150)
+        return invalid_token(settings_.realm, "The token does not name a user.");
+    if (settings_.lookup_user) {
+        entry.user = services_->find_user(username);
+        if (!entry.user) return invalid_token(settings_.realm, "The token user was not found.");
+    } else {
+        auto u = std::make_shared<User>();
+        u->username = username;
+        entry.user = std::move(u);
+    }
+    entry.auth = oauth2_auth(client_id, split_scope(scope), entry.expires);
+    return AuthOutcome::not_applicable();
+}
+
+std::shared_ptr<const Authenticator> make_oauth2_authenticator(std::shared_ptr<const Services> services,
+                                                               const json& options, const std::string& where,
+                                                               IntrospectFn introspect) {
+    OAuth2Settings s;
+    for (const auto& [key, value] : options.items()) {
+        const std::string at = where + "." + key;
+        if (key == "source") {
+            if (!value.is_string() || (value != "database" && value != "introspection"))
+                config_fail(at, "expected \"database\" or \"introspection\"");
+            s.introspection = value == "introspection";
+        } else if (key == "lookup_user") {
+            if (!value.is_boolean()) config_fail(at, "expected true or false");
+            s.lookup_user = value.get<bool>();
+        } else if (key == "introspection_cache_ttl") {
+            if (!value.is_number() || value.get<double>() < 0 || value.get<double>() > 86400)
+                config_fail(at, "expected a number of seconds between 0 and 86400");
+            s.introspection_cache_ttl = value.get<double>();
+        } else if (key == "realm") {
+            if (!value.is_string() || value.get_ref<const std::string&>().empty())
+                config_fail(at, "expected a non-empty string");
+            s.realm = value.get<std::string>();
+            for (unsigned char c : s.realm) {
+                if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+                    config_fail(at, "expected printable ASCII without quotes or backslashes");
+            }
+        } else {
+            config_fail(
+                at, "unknown option for OAuth2Authentication (source, lookup_user, introspection_cache_ttl, realm)");
+        }
+    }
+    if (s.introspection && !introspect)
+        config_fail(where + ".source",
+                    "\"introspection\" needs a host introspection callback "
+                    "(authp_config_set_introspection) registered before the engine is built");
+    if (!s.introspection && options.contains("lookup_user"))
+        config_fail(where + ".lookup_user", "only introspected tokens may skip the user lookup");
+    return std::make_shared<OAuth2Authenticator>(std::move(services), std::move(s), std::move(introspect));
+}
+
+}  // namespace authpolicy::authn

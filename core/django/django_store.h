@@ -1,0 +1,59 @@
+// Read-only access to a Django project's SQLite database: auth_user, authtoken_token and
+// django_session. Opened with SQLite's mode=ro; nothing here ever writes.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/django/django_settings.h"
+#include "core/engine/user.h"
+#include "core/store/sqlite/sqlite_connection.h"
+
+namespace authpolicy::django {
+
+class DjangoStore {
+  public:
+    DjangoStore(DjangoSettings settings, int busy_timeout_ms);
+
+    const DjangoSettings& settings() const { return settings_; }
+    UserPtr find_user(std::string_view username) const;
+    UserPtr find_user(int64_t id) const;
+    // The owner of a DRF token (authtoken_token.key, plaintext), nullptr when unknown. The index
+    // is searched with the key's first 8 characters only and the whole key is then compared in
+    // constant time, so lookup timing says nothing about the rest of a stored key.
+    UserPtr find_token_user(std::string_view key) const;
+
+    struct SessionRow {
+        std::string data;    // session_data as stored
+        double expires = 0;  // expire_date as Unix seconds
+    };
+    // A django_session row whose expire_date is after `now`; same prefix rule as tokens.
+    std::optional<SessionRow> load_session(std::string_view key, double now) const;
+
+    // Keys longer than Django's columns cannot exist (token 40, session 40).
+    static constexpr size_t kMaxKeyLength = 40;
+    static constexpr size_t kLookupPrefix = 8;
+
+  private:
+    template <class F>
+    auto read(F&& fn) const;
+    std::optional<SessionRow> lookup_session(std::string_view key, double now) const;
+
+    DjangoSettings settings_;
+    std::string uri_;
+    int busy_timeout_ms_;
+    struct Slot {
+        std::mutex mutex;
+        std::unique_ptr<store::sqlite::Connection> connection;
+    };
+    mutable std::vector<std::unique_ptr<Slot>> slots_;
+};
+
+// "2024-01-02 03:04:05.678901" (Django's SQLite datetime text) → Unix seconds; nullopt if malformed.
+std::optional<double> parse_django_datetime(std::string_view text, bool utc);
+
+}  // namespace authpolicy::django

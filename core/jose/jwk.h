@@ -1,0 +1,73 @@
+// Verification keys for JWS: each key is bound to exactly one algorithm when it is parsed
+// (RFC 8725 §3.1), so a token's "alg" never chooses how a key is used. Keys come from a JWK
+// Set, a SubjectPublicKeyInfo PEM or a shared secret, and are parsed once (engine build).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+typedef struct evp_pkey_st EVP_PKEY;
+typedef struct evp_mac_ctx_st EVP_MAC_CTX;
+
+namespace authpolicy::jose {
+
+enum class Alg { HS256, HS384, HS512, RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA };
+enum class Family { Hmac, RsaPkcs1, RsaPss, Ecdsa, EdDSA };
+
+// Exact, case-sensitive names (RFC 7518 §3.1, RFC 8037): "none", "hs256", "Rs256" are unknown.
+std::optional<Alg> alg_from_name(std::string_view name);
+const char* alg_name(Alg alg);
+Family family_of(Alg alg);
+
+// A key that cannot be used: the message says why (never quotes secret material).
+class KeyError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+class VerificationKey {
+  public:
+    ~VerificationKey();
+    VerificationKey(const VerificationKey&) = delete;
+    VerificationKey& operator=(const VerificationKey&) = delete;
+
+    Alg alg() const { return alg_; }
+    const std::string& kid() const { return kid_; }  // "" when the key has none
+    bool symmetric() const { return family_of(alg_) == Family::Hmac; }
+    // Verifies `signature` (raw bytes, R‖S for ECDSA) over `signing_input`. Never throws for
+    // a bad signature; throws Error(Crypto) only when OpenSSL itself fails.
+    bool verify(std::string_view signing_input, std::string_view signature) const;
+
+    // Builders; `allowed` is the configured allow-list (empty: none configured). Throw KeyError.
+    static std::shared_ptr<const VerificationKey> from_jwk(const nlohmann::json& jwk, const std::vector<Alg>& allowed);
+    static std::shared_ptr<const VerificationKey> from_pem(std::string_view pem, const std::vector<Alg>& allowed,
+                                                           std::string kid);
+    static std::shared_ptr<const VerificationKey> from_secret(std::string_view secret, const std::vector<Alg>& allowed,
+                                                              std::string kid);
+
+  private:
+    VerificationKey() = default;
+    bool verify_hmac(std::string_view input, std::string_view sig) const;
+    bool verify_pkey(std::string_view input, std::string_view sig) const;
+
+    Alg alg_ = Alg::HS256;
+    std::string kid_;
+    EVP_PKEY* pkey_ = nullptr;    // asymmetric keys
+    EVP_MAC_CTX* mac_ = nullptr;  // HMAC keys: a context keyed once, duplicated per call
+    size_t ecdsa_half_ = 0;       // ES*: bytes of R (and of S)
+    size_t mac_size_ = 0;         // HS*: tag bytes
+};
+
+using KeyPtr = std::shared_ptr<const VerificationKey>;
+
+// A JWK Set ({"keys": [...]}) of verification keys. Refused: an empty set, more than 100 keys,
+// duplicate "kid", symmetric and asymmetric keys mixed, and every per-key refusal of from_jwk.
+std::vector<KeyPtr> parse_jwks(const nlohmann::json& jwks, const std::vector<Alg>& allowed);
+
+}  // namespace authpolicy::jose

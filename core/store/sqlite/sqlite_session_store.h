@@ -1,0 +1,44 @@
+// Embedded sessions (table authp_session): keys are never stored, only their SHA-256 digests,
+// so a copy of the database cannot be replayed as cookies.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/crypto/digest.h"
+#include "core/store/sqlite/sqlite_database.h"
+
+namespace authpolicy::store::sqlite {
+
+struct SessionRow {
+    int64_t user_id = 0;
+    std::string auth_hash;  // the user's session auth hash at login
+    int64_t created = 0;
+    int64_t last_seen = 0;
+    int64_t expires = 0;  // absolute expiry, Unix seconds
+};
+
+class SqliteSessionStore {
+  public:
+    explicit SqliteSessionStore(std::shared_ptr<SqliteDatabase> db) : db_(std::move(db)) {}
+
+    std::optional<SessionRow> find(const crypto::Sha256& digest) const;
+    // Inserts the new session and, in the same transaction, deletes `replaces` (rotation on login).
+    void add(const crypto::Sha256& digest, const SessionRow& row, const std::optional<crypto::Sha256>& replaces);
+    bool remove(const crypto::Sha256& digest);
+    int64_t remove_user(int64_t user_id);
+    void touch(const crypto::Sha256& digest, int64_t now);
+    int64_t purge_expired(int64_t now);
+    // A random per-database key for session auth hashes, made on first use (OpenSSL RNG).
+    std::string secret() const;
+
+  private:
+    std::shared_ptr<SqliteDatabase> db_;
+    mutable std::once_flag secret_once_;
+    mutable std::string secret_;
+};
+
+}  // namespace authpolicy::store::sqlite
