@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -14,6 +15,7 @@
 
 typedef struct evp_pkey_st EVP_PKEY;
 typedef struct evp_mac_ctx_st EVP_MAC_CTX;
+typedef struct evp_pkey_ctx_st EVP_PKEY_CTX;
 
 namespace authpolicy::jose {
 
@@ -55,6 +57,11 @@ class VerificationKey {
     VerificationKey() = default;
     bool verify_hmac(std::string_view input, std::string_view sig) const;
     bool verify_pkey(std::string_view input, std::string_view sig) const;
+    bool verify_eddsa(std::string_view input, std::string_view sig) const;
+    EVP_MAC_CTX* take_mac() const;
+    EVP_PKEY_CTX* take_verifier() const;
+    void give_back(EVP_MAC_CTX* ctx) const;
+    void give_back(EVP_PKEY_CTX* ctx) const;
 
     Alg alg_ = Alg::HS256;
     std::string kid_;
@@ -62,6 +69,11 @@ class VerificationKey {
     EVP_MAC_CTX* mac_ = nullptr;  // HMAC keys: a context keyed once, duplicated per call
     size_t ecdsa_half_ = 0;       // ES*: bytes of R (and of S)
     size_t mac_size_ = 0;         // HS*: tag bytes
+    // Contexts ready to verify with this key, so that a request pays neither an allocation nor
+    // OpenSSL 3's per-initialisation algorithm fetch: one is taken per verification, then returned.
+    mutable std::mutex pool_mutex_;
+    mutable std::vector<EVP_MAC_CTX*> free_macs_;
+    mutable std::vector<EVP_PKEY_CTX*> free_verifiers_;
 };
 
 using KeyPtr = std::shared_ptr<const VerificationKey>;
