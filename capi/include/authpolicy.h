@@ -405,7 +405,8 @@ authp_oauth_token_create(char** token_out, authp_engine* engine, const char* use
 /** Revokes the access token; AUTHP_ENOTFOUND if there is none. */
 AUTHP_EXTERN(int) authp_oauth_token_revoke(authp_engine* engine, const char* token, size_t token_len);
 /** A JSON array of access tokens (id, username, client_id, scope, created, expires; never tokens or
- * digests). username NULL lists every user's. Caller frees with authp_free(). */
+ * digests). username NULL lists every user's; AUTHP_ENOTFOUND for a username that does not exist.
+ * Caller frees with authp_free(). */
 AUTHP_EXTERN(int)
 authp_oauth_token_list_json(char** out, authp_engine* engine, const char* username, size_t username_len);
 

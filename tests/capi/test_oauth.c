@@ -107,6 +107,10 @@ static void opaque_cases(void) {
     CHECK_CONTAINS("list has client", list, "\"client_id\":\"cli\"");
     CHECK("list never has the token", list && strstr(list, token) == NULL);
     authp_free(list);
+    list = NULL;
+    CHECK_INT("list for an unknown user -> ENOTFOUND", authp_oauth_token_list_json(&list, e, "nobody", 6),
+              AUTHP_ENOTFOUND);
+    CHECK("list for an unknown user -> *out NULL", list == NULL);
 
     CHECK_INT("revoke", authp_oauth_token_revoke(e, token, strlen(token)), AUTHP_OK);
     CHECK_INT("revoke twice", authp_oauth_token_revoke(e, token, strlen(token)), AUTHP_ENOTFOUND);

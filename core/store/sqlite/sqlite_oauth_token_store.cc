@@ -83,6 +83,11 @@ std::string SqliteOAuthTokenStore::list_json(std::optional<std::string_view> use
                            {"expires", s.column_is_null(5) ? nlohmann::ordered_json(nullptr)
                                                            : nlohmann::ordered_json(s.column_int(5))}});
         }
+        if (username && out.empty()) {  // no tokens, or no such user: tell them apart
+            Statement u = c.prepare("SELECT 1 FROM authp_user WHERE username = ?");
+            u.bind(1, *username);
+            if (!u.step()) throw Error(ErrorCode::NotFound, "no such user");
+        }
         return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     });
 }
