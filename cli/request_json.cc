@@ -75,6 +75,9 @@ void fill_request(authp_request* req, const std::string& json_text, const std::s
     } catch (const json::parse_error& e) {
         // nlohmann's own message quotes the input, which may hold a credential: give the position only.
         bad("not valid JSON (near byte " + std::to_string(e.byte) + ")");
+    } catch (const json::exception&) {
+        // out_of_range: a number beyond a double ("2e988"); found by fuzz_cli_request_json.
+        bad("not valid JSON (a number is out of range)");
     }
     if (!j.is_object()) bad(std::string("expected a JSON object, not ") + j.type_name());
     if (!default_view.empty() && authp_request_set_view(req, default_view.data(), default_view.size()) != AUTHP_OK)

@@ -337,6 +337,14 @@ def test_malformed_request_json_is_exit_2_without_echoing_it(conf):
     assert "s3cr3t" not in p.stderr
 
 
+def test_request_with_an_out_of_range_number_is_exit_2_not_a_crash(conf):
+    # Found by fuzz_cli_request_json: nlohmann throws out_of_range (not parse_error) for 2e988.
+    for text in ("[2e988", '{"secure": 2e988}'):
+        p = run("decide", "--config", conf, stdin=text)
+        assert p.returncode == 2 and p.stdout == ""
+        assert p.stderr == "authpolicy: request: not valid JSON (a number is out of range)\n"
+
+
 def test_empty_request_is_exit_2(conf):
     p = run("decide", "--config", conf, stdin="")
     assert p.returncode == 2 and p.stderr == "authpolicy: request: empty input (expected a JSON object)\n"
