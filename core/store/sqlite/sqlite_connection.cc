@@ -41,6 +41,14 @@ Statement& Statement::bind_null(int index) {
     return *this;
 }
 
+Statement& Statement::bind_optional(int index, std::optional<int64_t> value) {
+    return value ? bind(index, *value) : bind_null(index);
+}
+
+Statement& Statement::bind_optional(int index, std::optional<std::string_view> text) {
+    return text ? bind(index, *text) : bind_null(index);
+}
+
 bool Statement::step() {
     const int rc = sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) return true;

@@ -23,6 +23,9 @@ class Statement {
     Statement& bind_blob(int index, const void* data, size_t len);
     Statement& bind(int index, int64_t value);
     Statement& bind_null(int index);
+    // NULL when absent.
+    Statement& bind_optional(int index, std::optional<int64_t> value);
+    Statement& bind_optional(int index, std::optional<std::string_view> text);
     // true while a row is available; throws Error(Store) on failure.
     bool step();
     void run();  // steps to completion

@@ -29,13 +29,7 @@ std::optional<OAuthTokenRecord> SqliteOAuthTokenStore::find(const crypto::Sha256
 int64_t SqliteOAuthTokenStore::add(const crypto::Sha256& digest, std::string_view username, std::string_view client_id,
                                    std::string_view scope, int64_t created, std::optional<int64_t> expires) {
     return db_->write([&](Connection& c) {
-        int64_t user_id = 0;
-        {
-            Statement s = c.prepare("SELECT id FROM authp_user WHERE username = ?");
-            s.bind(1, username);
-            if (!s.step()) throw Error(ErrorCode::NotFound, "no such user");
-            user_id = s.column_int(0);
-        }
+        const int64_t user_id = SqliteUserStore::id_of(c, username);
         Statement s = c.prepare(
             "INSERT INTO authp_oauth_token (digest, user_id, client_id, scope, created, expires) "
             "VALUES (?, ?, ?, ?, ?, ?)");
@@ -44,11 +38,7 @@ int64_t SqliteOAuthTokenStore::add(const crypto::Sha256& digest, std::string_vie
             .bind(3, client_id)
             .bind(4, scope)
             .bind(5, created);
-        if (expires) {
-            s.bind(6, *expires);
-        } else {
-            s.bind_null(6);
-        }
+        s.bind_optional(6, expires);
         s.run();
         return c.last_insert_rowid();
     });
@@ -68,11 +58,7 @@ std::string SqliteOAuthTokenStore::list_json(std::optional<std::string_view> use
         Statement s = c.prepare(
             "SELECT t.id, u.username, t.client_id, t.scope, t.created, t.expires FROM authp_oauth_token t "
             "JOIN authp_user u ON u.id = t.user_id WHERE ?1 IS NULL OR u.username = ?1 ORDER BY t.id");
-        if (username) {
-            s.bind(1, *username);
-        } else {
-            s.bind_null(1);
-        }
+        s.bind_optional(1, username);
         nlohmann::ordered_json out = nlohmann::ordered_json::array();
         while (s.step()) {
             out.push_back({{"id", s.column_int(0)},
@@ -83,11 +69,7 @@ std::string SqliteOAuthTokenStore::list_json(std::optional<std::string_view> use
                            {"expires", s.column_is_null(5) ? nlohmann::ordered_json(nullptr)
                                                            : nlohmann::ordered_json(s.column_int(5))}});
         }
-        if (username && out.empty()) {  // no tokens, or no such user: tell them apart
-            Statement u = c.prepare("SELECT 1 FROM authp_user WHERE username = ?");
-            u.bind(1, *username);
-            if (!u.step()) throw Error(ErrorCode::NotFound, "no such user");
-        }
+        if (username && out.empty()) SqliteUserStore::id_of(c, *username);  // no tokens, or no such user
         return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     });
 }

@@ -28,21 +28,11 @@ std::optional<TokenRecord> SqliteTokenStore::find(const crypto::Sha256& digest) 
 int64_t SqliteTokenStore::add(const crypto::Sha256& digest, std::string_view username, std::string_view name,
                               int64_t created, std::optional<int64_t> expires) {
     return db_->write([&](Connection& c) {
-        int64_t user_id = 0;
-        {
-            Statement s = c.prepare("SELECT id FROM authp_user WHERE username = ?");
-            s.bind(1, username);
-            if (!s.step()) throw Error(ErrorCode::NotFound, "no such user");
-            user_id = s.column_int(0);
-        }
+        const int64_t user_id = SqliteUserStore::id_of(c, username);
         Statement s =
             c.prepare("INSERT INTO authp_token (digest, user_id, name, created, expires) VALUES (?, ?, ?, ?, ?)");
         s.bind_blob(1, digest.data(), digest.size()).bind(2, user_id).bind(3, name).bind(4, created);
-        if (expires) {
-            s.bind(5, *expires);
-        } else {
-            s.bind_null(5);
-        }
+        s.bind_optional(5, expires);
         s.run();
         return c.last_insert_rowid();
     });
@@ -62,11 +52,7 @@ std::string SqliteTokenStore::list_json(std::optional<std::string_view> username
         Statement s = c.prepare(
             "SELECT t.id, u.username, t.name, t.created, t.expires FROM authp_token t "
             "JOIN authp_user u ON u.id = t.user_id WHERE ?1 IS NULL OR u.username = ?1 ORDER BY t.id");
-        if (username) {
-            s.bind(1, *username);
-        } else {
-            s.bind_null(1);
-        }
+        s.bind_optional(1, username);
         nlohmann::ordered_json out = nlohmann::ordered_json::array();
         while (s.step()) {
             out.push_back({{"id", s.column_int(0)},
@@ -76,11 +62,7 @@ std::string SqliteTokenStore::list_json(std::optional<std::string_view> username
                            {"expires", s.column_is_null(4) ? nlohmann::ordered_json(nullptr)
                                                            : nlohmann::ordered_json(s.column_int(4))}});
         }
-        if (username && out.empty()) {  // no tokens, or no such user: tell them apart
-            Statement u = c.prepare("SELECT 1 FROM authp_user WHERE username = ?");
-            u.bind(1, *username);
-            if (!u.step()) throw Error(ErrorCode::NotFound, "no such user");
-        }
+        if (username && out.empty()) SqliteUserStore::id_of(c, *username);  // no tokens, or no such user
         return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     });
 }

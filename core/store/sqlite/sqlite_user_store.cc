@@ -107,4 +107,11 @@ std::string SqliteUserStore::list_json() const {
     });
 }
 
+int64_t SqliteUserStore::id_of(Connection& c, std::string_view username) {
+    Statement s = c.prepare("SELECT id FROM authp_user WHERE username = ?");
+    s.bind(1, username);
+    if (!s.step()) throw Error(ErrorCode::NotFound, "no such user");
+    return s.column_int(0);
+}
+
 }  // namespace authpolicy::store::sqlite

@@ -27,6 +27,8 @@ class SqliteUserStore final : public UserSource {
 
     // Throws Error(Exists) for a taken username.
     int64_t add(const NewUser& user, int64_t now);
+    // The id of a user inside another store's transaction; throws Error(NotFound) when absent.
+    static int64_t id_of(Connection& c, std::string_view username);
     // Each throws Error(NotFound) when the user does not exist.
     void set_password_hash(std::string_view username, std::string_view encoded);
     void set_active(std::string_view username, bool active);
