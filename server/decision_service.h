@@ -5,6 +5,7 @@
 // it, so every front end gives the same answer for the same request.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,6 +34,14 @@ struct ForwardedAnswer {
     HeaderList headers;  // lower-case names; values never contain CR or LF
     std::string body;    // JSON text on deny; empty on allow
     std::string code;    // the decision's reason code ("not_authenticated", …), for logs/metrics
+};
+
+// How a front end reaches the decider and the readiness probe (/readyz, grpc.health.v1):
+// front ends take these as plain functions so that they depend on this header alone.
+// decide() is thread-safe and never throws; ready() is cheap.
+struct DecisionHooks {
+    std::function<ForwardedAnswer(const ForwardedRequest&)> decide;
+    std::function<bool()> ready;
 };
 
 }  // namespace authpolicy::server
