@@ -6,7 +6,7 @@
  * `user` and `auth`), then permissions, then a decision of 200, 401 (with WWW-Authenticate),
  * 403 or 429. This header is the whole public contract: what is not declared here is not API.
  *
- * Conventions (docs/conventions.md has the long form):
+ * Conventions (docs/c-api.md has the long form):
  *  - Prefix `authp_` / `AUTHP_`. Opaque handles; each `authp_<type>_free` accepts NULL.
  *  - Fallible calls return int: AUTHP_OK (0) or a negative authp_error_code. Outputs come first.
  *    A message for the last failure on this thread: authp_error_last().
