@@ -11,6 +11,9 @@ bash scripts/check-format.sh
 echo "== ctest: unit, C API (+ valgrind), headers, CLI, install, examples, PyJWT, DRF/Django differential, stress"
 ctest --test-dir build --output-on-failure -j2
 
+echo "== instruction-count guard: hot paths under callgrind vs bench/instruction_guard/baseline.tsv (docs/performance.md)"
+bash scripts/perf-guard.sh
+
 echo "== sanitizers: ASan+UBSan (unit, C API, stress, faults) and TSan (concurrency tests, stress)"
 bash scripts/test-sanitizers.sh
 
