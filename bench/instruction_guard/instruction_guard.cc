@@ -209,11 +209,16 @@ std::vector<std::string> all_tokens(const TokenStore& s) {
     return out;
 }
 
-std::vector<std::string> unknown_tokens(const TokenStore&) {
+// 1,000 keys from a fixed seed; the chance that one is in a store is nil.
+std::vector<std::string> unknown_token_headers() {
     std::mt19937_64 rng(20260101);
     std::vector<std::string> out;
     for (int i = 0; i < kTokens; ++i) out.push_back("Token " + hex_key(rng, 40));
     return out;
+}
+
+std::vector<std::string> unknown_tokens(const TokenStore&) {
+    return unknown_token_headers();
 }
 
 std::vector<std::string> basic_credentials(const TokenStore&) {
@@ -399,6 +404,19 @@ void django_token_cold(Workload& w) {
     };
 }
 
+// Keys that are not in authtoken_token; with the database's keys fixed too, this count (unlike
+// token_unknown's over the built-in store, whose keys the library draws) repeats exactly.
+void django_token_unknown(Workload& w) {
+    DjangoDb d = django_db();
+    w.engine = django_engine(d);
+    w.fixture = d.dir;
+    w.expected = 403;  // SessionAuthentication comes first and has no challenge (DRF: 403, not 401)
+    auto headers = std::make_shared<std::vector<std::string>>(unknown_token_headers());
+    w.decide = [engine = w.engine, headers](size_t i) {
+        return decide(engine, Input{.authorization = (*headers)[i % headers->size()]});
+    };
+}
+
 // --- the paths ------------------------------------------------------------------------------------
 
 struct Path {
@@ -426,6 +444,7 @@ const Path kPaths[] = {
     {"jwt_es256", 200, "JWT ES256, verification cache off", jwt_es256},
     {"django_session_cold", 500, "Django 3.2 session cookie, CACHE.TTL 0, 100 sessions in turn", django_session_cold},
     {"django_token_cold", 500, "DRF authtoken_token key, CACHE.TTL 0, 100 keys in turn", django_token_cold},
+    {"django_token_unknown", 1000, "key not in authtoken_token (1,000 keys)", django_token_unknown},
 };
 
 const Path* find_path(std::string_view name) {
