@@ -279,7 +279,8 @@ void jwt_hs256(Workload& w) {
 
 // A P-256 key and a token over kJwtClaims with header {"alg":"ES256","typ":"at+jwt","kid":"k1"},
 // made once with Python's `cryptography` (ec.generate_private_key(SECP256R1()), sign with
-// ECDSA(SHA256()), signature as R‖S); the private key was discarded.
+// ECDSA(SHA256()), signature as R‖S); the private key was discarded. The PEM is written with
+// JSON-escaped newlines, as it goes into the policy.
 constexpr std::string_view kEs256PublicKeyPem =
     "-----BEGIN PUBLIC KEY-----\\n"
     "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEUe/t370e2JaD+SWPeJUn3ZITYuPk\\n"
@@ -290,6 +291,29 @@ constexpr std::string_view kEs256Token =
     "eyJzdWIiOiJndWFyZC11c2VyIiwiaXNzIjoiaHR0cHM6Ly9pZC5leGFtcGxlIiwiYXVkIjoiYXBpIiwiZXhwIjo0MTAyNDQ0ODAw"
     "LCJpYXQiOjE3MDAwMDAwMDAsInNjb3BlIjoicmVhZCB3cml0ZSIsImp0aSI6IjAxMjM0NTY3ODlhYmNkZWYifQ."
     "tOlhjWsf_6RBGRYeLNImZ549idvaNjc6KhQxptnor8DEIbFsxWRZhsXkuqkSt2bzr3AbjP4mgwMKsio-_FrrVA";
+
+// The same for RS256: an RSA-2048 key, PKCS#1 v1.5 with SHA-256.
+constexpr std::string_view kRs256PublicKeyPem =
+    "-----BEGIN PUBLIC KEY-----\\n"
+    "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAzt98HmRWzsxhdLpjT8fF\\n"
+    "jJFoZTyl/GUvgr1K1/wyW7Co1Wc9j9499RPzGsq0xziWtogIp24/xcxhlvSgBzwD\\n"
+    "YsTXs98LCbYKjV/9jH0w+GGssj/pNZupVv2GDDugzHfgc48BRz7HZHYrTtVthbTd\\n"
+    "f4Pzdgij6bwRDX8PWlVksZMD4CmuDLBQJ0dSxd3gdQlS/y4gygLAeMFHBAOd4BwD\\n"
+    "DshNpUUBHDVigtwjxtXvyOJ4y10zfyllEGKxLj3DvImCDNlG/9w1LKEZwaXNVJmP\\n"
+    "MEUzzVw944r9yVuw3m3H1FIfiHdIHWDq3YQhFAKeCALVSAMRLSWM9BZHVCo70ecL\\n"
+    "FQIDAQAB\\n"
+    "-----END PUBLIC KEY-----\\n";
+constexpr std::string_view kRs256Token =
+    "eyJhbGciOiJSUzI1NiIsInR5cCI6ImF0K2p3dCIsImtpZCI6ImsxIn0.eyJzdWIiOiJndWFyZC11c2VyIiwiaXNzIjoiaHR0cHM6"
+    "Ly9pZC5leGFtcGxlIiwiYXVkIjoiYXBpIiwiZXhwIjo0MTAyNDQ0ODAwLCJpYXQiOjE3MDAwMDAwMDAsInNjb3BlIjoicmVhZCB3"
+    "cml0ZSIsImp0aSI6IjAxMjM0NTY3ODlhYmNkZWYifQ.ty0g3nkT3bQtjwv2fAjey8GHCOH6esD0zYJuHRONcMbzBRW759hH23Biz"
+    "swIsF5W-9UI_DTikx7xIc9gaQg5g44MNYUMsf3qDzsZp79eNR-UjeExfSmX7WALr1G0Q2PdiZN-vopXfO4bF1T7ox4EBY4KRcBAq"
+    "nvIo_0JHeSOUSOZ3yAe7NgkkkpThtEqSQwxKndNhwv4SiLHkoyhkJY7kemVxof-33mNsYSFlEQWsP5SUom_OtfqdmMxz44xr1zo7"
+    "ou0BDlhao6lZj5-ct5UyjTXEu1n3Mr3VvKMYK7D_kAk9ByxCida8eZeJngmyNW7qcvRsEHtJ3B8VzytmLleiw";
+
+void jwt_rs256(Workload& w) {
+    jwt_path(w, "RS256", R"("public_key_pem": ")" + std::string(kRs256PublicKeyPem) + "\"", std::string(kRs256Token));
+}
 
 void jwt_es256(Workload& w) {
     jwt_path(w, "ES256", R"("public_key_pem": ")" + std::string(kEs256PublicKeyPem) + "\"", std::string(kEs256Token));
@@ -441,6 +465,7 @@ const Path kPaths[] = {
     {"throttle_memory", 4000, "as anonymous_bare plus AnonRateThrottle in memory",
      [](Workload& w) { anonymous_throttled(w, R"(["AnonRateThrottle"])"); }},
     {"jwt_hs256", 1000, "JWT HS256, verification cache off", jwt_hs256},
+    {"jwt_rs256", 500, "JWT RS256, verification cache off", jwt_rs256},
     {"jwt_es256", 200, "JWT ES256, verification cache off", jwt_es256},
     {"django_session_cold", 500, "Django 3.2 session cookie, CACHE.TTL 0, 100 sessions in turn", django_session_cold},
     {"django_token_cold", 500, "DRF authtoken_token key, CACHE.TTL 0, 100 keys in turn", django_token_cold},
