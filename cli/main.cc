@@ -19,6 +19,9 @@ int main(int argc, char** argv) {
     add_config_commands(app, &rc);
     add_password_commands(app, &rc);
     add_session_commands(app, &rc);
+#if defined(AUTHP_CLI_SERVE)
+    add_serve_command(app, &rc);
+#endif
     try {
         app.parse(argc, argv);
     } catch (const CLI::Success& e) {  // --help, --version

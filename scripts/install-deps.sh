@@ -11,6 +11,7 @@ packages=(
   python3-starlette python3-uvicorn python3-httpx python3-pytest-asyncio
   python3-jwt python3-cryptography
   golang-go
+  libboost-dev nginx-light caddy wrk curl
 )
 # Node.js for bindings/node: the machine's own (nodesource) if there is one, else Debian's.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)

@@ -321,6 +321,9 @@ EngineConfig parse_config(const json& root, const std::string& base_dir) {
                 if (name.empty()) fail(at, "a view name may not be empty");
                 c.views.emplace(name, parse_view(view, at + "." + name, base_dir));
             }
+        } else if (key == "ROUTES" || key == "SERVE") {
+            // `authpolicy serve`'s own settings (server/serve_config.cc validates them): every
+            // other command loads the same file and ignores them.
         } else {
             fail(at, "unknown key");
         }
