@@ -35,9 +35,15 @@ def raw(port, data, timeout=5.0):
         return out
 
 
-def healthy(s):
-    status, _, _ = s.auth("/public/x")
-    return status == 200
+def healthy(s, within=0.0):
+    """A request is decided (200). `within`: after a burst the service may shed (503) for a moment."""
+    deadline = time.time() + within
+    while True:
+        status, _, _ = s.auth("/public/x")
+        if status == 200 or time.time() >= deadline:
+            return status == 200
+        assert status == 503
+        time.sleep(0.05)
 
 
 def test_slowloris_is_cut_off_and_others_are_served(world, serve_factory, tmp_path):
@@ -96,7 +102,7 @@ def test_ten_thousand_idle_connections(world, serve_factory, tmp_path):
         for c in conns:
             c.close()
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
-    assert healthy(s)
+    assert healthy(s, within=5)
 
 
 def test_oversized_headers_and_body(world, serve_factory, tmp_path):
@@ -183,7 +189,7 @@ def test_flood_at_many_times_capacity_sheds_503_and_never_allows_undecided(world
     assert set(statuses) <= {401, 503}, statuses  # decided (401) or shed (503); never 200
     assert statuses.get(503, 0) > 0 and statuses.get(401, 0) > 0, statuses
     assert (peak - rss_before) / 1024 < 100
-    assert healthy(s)
+    assert healthy(s, within=5)
     m = s.request("GET", "/metrics")[2].decode()
     shed = [l for l in m.splitlines() if l.startswith('authp_shed_total{front_end="forward_auth"}')][0]
     assert float(shed.split()[1]) == statuses[503]
