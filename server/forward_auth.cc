@@ -2,6 +2,8 @@
 
 #include <strings.h>
 
+#include <utility>
+
 #include "server/route_table.h"
 
 namespace authpolicy::server {
@@ -20,7 +22,7 @@ std::string header_safe(std::string_view value) {
     return out;
 }
 
-std::optional<ForwardedRequest> forward_auth_request(std::string_view method, const HeaderList& headers,
+std::optional<ForwardedRequest> forward_auth_request(std::string_view method, HeaderList headers,
                                                      std::string_view remote_addr, std::string* error) {
     const std::string* uri = find_header(headers, "x-forwarded-uri");
     if (uri == nullptr) uri = find_header(headers, "x-original-uri");
@@ -44,7 +46,7 @@ std::optional<ForwardedRequest> forward_auth_request(std::string_view method, co
     if (host != nullptr) r.host = *host;
     const std::string* proto = find_header(headers, "x-forwarded-proto");
     r.secure = proto != nullptr && strcasecmp(proto->c_str(), "https") == 0;
-    r.headers = headers;
+    r.headers = std::move(headers);
     r.remote_addr = std::string(remote_addr);
     return r;
 }

@@ -18,7 +18,8 @@ namespace authpolicy::server {
 
 // The forwarded request, or std::nullopt with *error set when the original URI is missing or is
 // not an origin-form path (a proxy that is not configured to send it: fail closed, never guess).
-std::optional<ForwardedRequest> forward_auth_request(std::string_view method, const HeaderList& headers,
+// `headers` is taken by value: the caller moves the request's headers in (no copy on the hot path).
+std::optional<ForwardedRequest> forward_auth_request(std::string_view method, HeaderList headers,
                                                      std::string_view remote_addr, std::string* error);
 
 // The first header of that name (case-insensitive), or nullptr.

@@ -32,6 +32,10 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
+// Streams bound to the concrete io_context executor: no type-erased executor on every operation.
+using Executor = asio::io_context::executor_type;
+using Socket = asio::basic_stream_socket<tcp, Executor>;
+using Stream = beast::basic_stream<tcp, Executor, beast::unlimited_rate_policy>;
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 
@@ -44,7 +48,7 @@ std::string endpoint_text(const tcp::endpoint& ep) {
     return host + ":" + std::to_string(ep.port());
 }
 
-std::string peer_ip(const tcp::socket& s) {
+std::string peer_ip(const Socket& s) {
     beast::error_code ec;
     const tcp::endpoint ep = s.remote_endpoint(ec);
     if (ec) return {};
@@ -93,7 +97,7 @@ struct HttpServer::Impl {
     }
 
     void accept(Listener& l);
-    void refuse(tcp::socket& s);
+    void refuse(Socket& s);
     void schedule_tick(Worker& w);
     bool over_capacity(const Worker& w) const {
         return w.lag_ns.load(std::memory_order_relaxed) >
@@ -116,7 +120,7 @@ struct HttpServer::Impl {
 // request_timeout under the parser's caps, answer, and go round again while keep-alive holds.
 class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   public:
-    Session(Impl& server, Worker& worker, tcp::socket socket, Role role)
+    Session(Impl& server, Worker& worker, Socket socket, Role role)
         : server_(server),
           worker_(worker),
           stream_(std::move(socket)),
@@ -218,10 +222,9 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
 
     void forward_auth(const Request& req) {
         if (server_.over_capacity(worker_)) return answer(server_.decider.shed("forward_auth"));
-        const HeaderList headers = header_list(req);
         std::string error;
         const std::optional<ForwardedRequest> fr = forward_auth_request(
-            std::string_view(req.method_string().data(), req.method_string().size()), headers, remote_, &error);
+            std::string_view(req.method_string().data(), req.method_string().size()), header_list(req), remote_, &error);
         if (!fr) {
             server_.metrics.record_bad_request();
             return plain(http::status::bad_request, "application/json", json_detail(error));
@@ -288,7 +291,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
 
     Impl& server_;
     Worker& worker_;
-    beast::tcp_stream stream_;
+    Stream stream_;
     const Role role_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
@@ -297,7 +300,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     bool idle_ = false;
 };
 
-void HttpServer::Impl::refuse(tcp::socket& s) {
+void HttpServer::Impl::refuse(Socket& s) {
     // Over max_connections: a canned 503 without reading the request, then close. Non-blocking:
     // a peer that does not read loses the answer, never an I/O thread.
     static const std::string body = json_detail("Too many connections; retry later.");
@@ -313,7 +316,7 @@ void HttpServer::Impl::refuse(tcp::socket& s) {
 
 void HttpServer::Impl::accept(Listener& l) {
     Worker& w = *workers[next_worker.fetch_add(1, std::memory_order_relaxed) % workers.size()];
-    l.acceptor.async_accept(w.ioc, [this, &l, &w](beast::error_code ec, tcp::socket s) {
+    l.acceptor.async_accept(w.ioc.get_executor(), [this, &l, &w](beast::error_code ec, Socket s) {
         if (ec == asio::error::operation_aborted || !l.acceptor.is_open()) return;
         if (ec) {
             // Out of descriptors (EMFILE) or memory: back off instead of spinning on accept.
