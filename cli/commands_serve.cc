@@ -38,7 +38,8 @@ void raise_file_limit() {
     rlimit rl{};
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
         rl.rlim_cur = rl.rlim_max;
-        if (setrlimit(RLIMIT_NOFILE, &rl) != 0) std::cerr << "authpolicy serve: cannot raise RLIMIT_NOFILE" << std::endl;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            std::cerr << "authpolicy serve: cannot raise RLIMIT_NOFILE" << std::endl;
     }
 }
 

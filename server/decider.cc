@@ -208,7 +208,8 @@ ForwardedAnswer Decider::decide(const ForwardedRequest& fr) {
             if (strcasecmp(name.c_str(), "host") == 0) continue;  // fr.host (the original Host) wins
             rc = authp_request_add_header(req, name.data(), name.size(), value.data(), value.size());
         }
-        if (rc == AUTHP_OK && !fr.host.empty()) rc = authp_request_add_header(req, "Host", 4, fr.host.data(), fr.host.size());
+        if (rc == AUTHP_OK && !fr.host.empty())
+            rc = authp_request_add_header(req, "Host", 4, fr.host.data(), fr.host.size());
         if (rc != AUTHP_OK) throw std::runtime_error(authp_error_last());
 
         authp_decision* d = nullptr;

@@ -172,8 +172,8 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     }
 
     void on_request(beast::error_code ec) {
-        if (ec == http::error::header_limit) return reject(http::status::request_header_fields_too_large,
-                                                           "Request header fields too large.");
+        if (ec == http::error::header_limit)
+            return reject(http::status::request_header_fields_too_large, "Request header fields too large.");
         if (ec == http::error::body_limit) return reject(http::status::payload_too_large, "Request body too large.");
         if (ec && ec.category() == http::make_error_code(http::error::bad_method).category() &&
             ec != http::error::end_of_stream && ec != http::error::partial_message)
@@ -223,8 +223,9 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     void forward_auth(const Request& req) {
         if (server_.over_capacity(worker_)) return answer(server_.decider.shed("forward_auth"));
         std::string error;
-        const std::optional<ForwardedRequest> fr = forward_auth_request(
-            std::string_view(req.method_string().data(), req.method_string().size()), header_list(req), remote_, &error);
+        const std::optional<ForwardedRequest> fr =
+            forward_auth_request(std::string_view(req.method_string().data(), req.method_string().size()),
+                                 header_list(req), remote_, &error);
         if (!fr) {
             server_.metrics.record_bad_request();
             return plain(http::status::bad_request, "application/json", json_detail(error));
@@ -304,9 +305,10 @@ void HttpServer::Impl::refuse(Socket& s) {
     // Over max_connections: a canned 503 without reading the request, then close. Non-blocking:
     // a peer that does not read loses the answer, never an I/O thread.
     static const std::string body = json_detail("Too many connections; retry later.");
-    static const std::string reply = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-                                     "Retry-After: 1\r\nConnection: close\r\nContent-Length: " +
-                                     std::to_string(body.size()) + "\r\n\r\n" + body;
+    static const std::string reply =
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+        "Retry-After: 1\r\nConnection: close\r\nContent-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n" + body;
     const ssize_t n = ::send(s.native_handle(), reply.data(), reply.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
     (void)n;
     beast::error_code ec;
@@ -354,7 +356,9 @@ void HttpServer::Impl::schedule_tick(Worker& w) {
 HttpServer::HttpServer(const ServeSettings& settings, Decider& decider, Metrics& metrics, bool ops_on_main_listener)
     : impl_(std::make_unique<Impl>(settings, decider, metrics, ops_on_main_listener)) {}
 
-HttpServer::~HttpServer() { stop(); }
+HttpServer::~HttpServer() {
+    stop();
+}
 
 std::string HttpServer::listen(const std::string& address, Role role) {
     const HostPort hp = parse_host_port(address, address);

@@ -53,8 +53,8 @@ void Metrics::record_decision(const DecisionLabels& labels, std::chrono::nanosec
     series(std::move(key)).fetch_add(1, std::memory_order_relaxed);
 
     const double seconds = std::chrono::duration<double>(latency).count();
-    const auto bucket = static_cast<std::size_t>(
-        std::lower_bound(kBuckets.begin(), kBuckets.end(), seconds) - kBuckets.begin());
+    const auto bucket =
+        static_cast<std::size_t>(std::lower_bound(kBuckets.begin(), kBuckets.end(), seconds) - kBuckets.begin());
     latency_buckets_[bucket].fetch_add(1, std::memory_order_relaxed);
     latency_count_.fetch_add(1, std::memory_order_relaxed);
     latency_sum_ns_.fetch_add(static_cast<std::uint64_t>(latency.count()), std::memory_order_relaxed);
@@ -65,10 +65,18 @@ void Metrics::record_shed(std::string_view front_end) {
     while (i + 1 < kFrontEnds.size() && kFrontEnds[i] != front_end) ++i;
     shed_[i].fetch_add(1, std::memory_order_relaxed);
 }
-void Metrics::record_backend_error() { backend_errors_.fetch_add(1, std::memory_order_relaxed); }
-void Metrics::record_reload(bool ok) { (ok ? reloads_ok_ : reloads_failed_).fetch_add(1, std::memory_order_relaxed); }
-void Metrics::record_connection_refused() { connections_refused_.fetch_add(1, std::memory_order_relaxed); }
-void Metrics::record_bad_request() { bad_requests_.fetch_add(1, std::memory_order_relaxed); }
+void Metrics::record_backend_error() {
+    backend_errors_.fetch_add(1, std::memory_order_relaxed);
+}
+void Metrics::record_reload(bool ok) {
+    (ok ? reloads_ok_ : reloads_failed_).fetch_add(1, std::memory_order_relaxed);
+}
+void Metrics::record_connection_refused() {
+    connections_refused_.fetch_add(1, std::memory_order_relaxed);
+}
+void Metrics::record_bad_request() {
+    bad_requests_.fetch_add(1, std::memory_order_relaxed);
+}
 
 std::string Metrics::render() const {
     std::string out;
@@ -115,13 +123,15 @@ std::string Metrics::render() const {
 
     counter("authp_shed_total", "Requests answered 503 without a decision because the service was over capacity.");
     for (std::size_t i = 0; i < kFrontEnds.size(); ++i)
-        line("authp_shed_total{front_end=\"" + std::string(kFrontEnds[i]) + "\"}", static_cast<double>(shed_[i].load()));
+        line("authp_shed_total{front_end=\"" + std::string(kFrontEnds[i]) + "\"}",
+             static_cast<double>(shed_[i].load()));
     counter("authp_backend_errors_total", "Decisions the engine could not reach (database, callback): answered 503.");
     line("authp_backend_errors_total", static_cast<double>(backend_errors_.load()));
     counter("authp_reloads_total", "Configuration reloads (SIGHUP) by result.");
     line("authp_reloads_total{result=\"ok\"}", static_cast<double>(reloads_ok_.load()));
     line("authp_reloads_total{result=\"failed\"}", static_cast<double>(reloads_failed_.load()));
-    counter("authp_connections_refused_total", "Connections answered 503 and closed because max_connections were open.");
+    counter("authp_connections_refused_total",
+            "Connections answered 503 and closed because max_connections were open.");
     line("authp_connections_refused_total", static_cast<double>(connections_refused_.load()));
     counter("authp_bad_requests_total", "Requests answered 400/413/431 (malformed, over a cap, no original URI).");
     line("authp_bad_requests_total", static_cast<double>(bad_requests_.load()));

@@ -17,7 +17,9 @@ std::string upper(std::string_view s) {
     return out;
 }
 
-[[noreturn]] void bad(const std::string& at, const std::string& what) { throw std::invalid_argument(at + ": " + what); }
+[[noreturn]] void bad(const std::string& at, const std::string& what) {
+    throw std::invalid_argument(at + ": " + what);
+}
 
 const nlohmann::json& string_field(const nlohmann::json& v, const std::string& at) {
     if (!v.is_string()) bad(at, "expected a string");
@@ -25,8 +27,8 @@ const nlohmann::json& string_field(const nlohmann::json& v, const std::string& a
 }
 
 bool is_token_char(char c) {  // RFC 9110 §5.6.2 tchar, for method names
-    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || std::string_view("!#$%&'*+-.^_`|~").find(c) !=
-                                                                     std::string_view::npos;
+    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
 }
 
 Route parse_route(const nlohmann::json& item, const std::string& at) {
@@ -54,7 +56,8 @@ Route parse_route(const nlohmann::json& item, const std::string& at) {
         } else if (key == "methods") {
             if (!value.is_array()) bad(k, "expected a list of method names");
             for (size_t i = 0; i < value.size(); ++i) {
-                const std::string m = upper(string_field(value[i], k + "[" + std::to_string(i) + "]").get<std::string>());
+                const std::string m =
+                    upper(string_field(value[i], k + "[" + std::to_string(i) + "]").get<std::string>());
                 if (m.empty() || !std::all_of(m.begin(), m.end(), is_token_char))
                     bad(k + "[" + std::to_string(i) + "]", "not an HTTP method name");
                 r.methods.push_back(m);
@@ -73,10 +76,8 @@ Route parse_route(const nlohmann::json& item, const std::string& at) {
 
 bool path_matches(const Route& r, std::string_view path) {
     switch (r.match) {
-        case PathMatch::kExact:
-            return path == r.path;
-        case PathMatch::kPrefix:
-            return path.substr(0, r.path.size()) == r.path;
+        case PathMatch::kExact: return path == r.path;
+        case PathMatch::kPrefix: return path.substr(0, r.path.size()) == r.path;
         case PathMatch::kGlob: {
             // POSIX fnmatch: '*' and '?' do not cross '/', so "/users/*/keys" matches one segment.
             const std::string p(path);
@@ -91,7 +92,8 @@ bool path_matches(const Route& r, std::string_view path) {
 RouteTable RouteTable::from_json(const nlohmann::json& routes) {
     if (!routes.is_array()) bad("$.ROUTES", "expected a list of routes");
     std::vector<Route> out;
-    for (size_t i = 0; i < routes.size(); ++i) out.push_back(parse_route(routes[i], "$.ROUTES[" + std::to_string(i) + "]"));
+    for (size_t i = 0; i < routes.size(); ++i)
+        out.push_back(parse_route(routes[i], "$.ROUTES[" + std::to_string(i) + "]"));
     return RouteTable(std::move(out));
 }
 
@@ -141,8 +143,7 @@ std::string normalize_path(std::string_view path) {
     decoded.reserve(path.size());
     for (size_t i = 0; i < path.size(); ++i) {
         const char c = path[i];
-        if (c == '%' && i + 2 < path.size() && hex_value(path[i + 1]) >= 0 &&
-            hex_value(path[i + 2]) >= 0) {
+        if (c == '%' && i + 2 < path.size() && hex_value(path[i + 1]) >= 0 && hex_value(path[i + 2]) >= 0) {
             const auto octet = static_cast<unsigned char>(hex_value(path[i + 1]) * 16 + hex_value(path[i + 2]));
             if (keep_encoded(octet)) {
                 static constexpr char kHex[] = "0123456789ABCDEF";
@@ -167,7 +168,8 @@ std::string normalize_path(std::string_view path) {
     size_t pos = 0;
     while (pos <= rest.size()) {
         const size_t next = rest.find('/', pos);
-        const std::string_view seg = rest.substr(pos, next == std::string_view::npos ? std::string_view::npos : next - pos);
+        const std::string_view seg =
+            rest.substr(pos, next == std::string_view::npos ? std::string_view::npos : next - pos);
         if (seg == "..") {
             if (!segments.empty()) segments.pop_back();
             dir_end = true;

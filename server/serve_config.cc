@@ -8,7 +8,9 @@
 namespace authpolicy::server {
 namespace {
 
-[[noreturn]] void bad(const std::string& at, const std::string& what) { throw std::invalid_argument(at + ": " + what); }
+[[noreturn]] void bad(const std::string& at, const std::string& what) {
+    throw std::invalid_argument(at + ": " + what);
+}
 
 std::string text(const nlohmann::json& v, const std::string& at) {
     if (!v.is_string()) bad(at, "expected a string");
@@ -23,8 +25,8 @@ std::size_t count(const nlohmann::json& v, const std::string& at, std::size_t lo
 }
 
 std::chrono::milliseconds millis(const nlohmann::json& v, const std::string& at, long long lo, long long hi) {
-    return std::chrono::milliseconds(static_cast<long long>(count(v, at, static_cast<std::size_t>(lo),
-                                                                  static_cast<std::size_t>(hi))));
+    return std::chrono::milliseconds(
+        static_cast<long long>(count(v, at, static_cast<std::size_t>(lo), static_cast<std::size_t>(hi))));
 }
 
 // RFC 9110 §5.1 field names are tokens; we also want them lower-case (what we send).

@@ -28,11 +28,11 @@ struct ServeSettings {
     std::string metrics;  // "host:port" of a separate /metrics, /healthz, /readyz listener ("" = on http)
     std::string ext_authz_path_prefix = "/ext_authz";
 
-    unsigned threads = 0;                 // I/O threads; 0 = one per core
-    std::size_t max_connections = 10240;  // open connections at once; over it: 503 and close
-    std::size_t max_in_flight = 1024;     // decisions running at once, all front ends together
-    std::size_t header_limit = 16384;     // bytes of request line + headers
-    std::size_t body_limit = 65536;       // bytes of a request body (forward-auth needs none)
+    unsigned threads = 0;                              // I/O threads; 0 = one per core
+    std::size_t max_connections = 10240;               // open connections at once; over it: 503 and close
+    std::size_t max_in_flight = 1024;                  // decisions running at once, all front ends together
+    std::size_t header_limit = 16384;                  // bytes of request line + headers
+    std::size_t body_limit = 65536;                    // bytes of a request body (forward-auth needs none)
     std::chrono::milliseconds idle_timeout{75000};     // keep-alive wait for the next request
     std::chrono::milliseconds request_timeout{10000};  // first byte → complete request (slowloris)
     std::chrono::milliseconds shed_lag{50};            // I/O thread lag that means "over capacity"

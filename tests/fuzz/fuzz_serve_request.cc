@@ -28,7 +28,9 @@ const srv::RouteTable& routes() {
     return t;
 }
 
-bool contains(const std::string& s, const char* needle) { return s.find(needle) != std::string::npos; }
+bool contains(const std::string& s, const char* needle) {
+    return s.find(needle) != std::string::npos;
+}
 
 }  // namespace
 
@@ -43,7 +45,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         const std::string line = text.substr(start, pos == std::string::npos ? std::string::npos : pos - start);
         const size_t colon = line.find(':');
         if (colon == std::string::npos) continue;
-        headers.emplace_back(line.substr(0, colon), line.substr(colon + 1 + (colon + 1 < line.size() && line[colon + 1] == ' ')));
+        headers.emplace_back(line.substr(0, colon),
+                             line.substr(colon + 1 + (colon + 1 < line.size() && line[colon + 1] == ' ')));
     }
     std::string error;
     const auto fr = srv::forward_auth_request(method, headers, "127.0.0.1", &error);

@@ -6,8 +6,8 @@
 
 using authpolicy::server::find_header;
 using authpolicy::server::forward_auth_request;
-using authpolicy::server::HeaderList;
 using authpolicy::server::header_safe;
+using authpolicy::server::HeaderList;
 
 TEST_CASE("forward-auth: Traefik / Caddy X-Forwarded-* headers") {
     const HeaderList h = {{"Host", "authp:8080"},
@@ -30,7 +30,9 @@ TEST_CASE("forward-auth: Traefik / Caddy X-Forwarded-* headers") {
 }
 
 TEST_CASE("forward-auth: nginx X-Original-URI / X-Original-Method, Host as the host") {
-    const HeaderList h = {{"host", "www.example"}, {"x-original-uri", "/a"}, {"x-original-method", "POST"},
+    const HeaderList h = {{"host", "www.example"},
+                          {"x-original-uri", "/a"},
+                          {"x-original-method", "POST"},
                           {"x-forwarded-proto", "http"}};
     std::string error;
     const auto r = forward_auth_request("GET", h, "127.0.0.1", &error);

@@ -14,7 +14,9 @@ using authpolicy::server::strip_query;
 
 namespace {
 
-RouteTable table(const char* json) { return RouteTable::from_json(nlohmann::json::parse(json)); }
+RouteTable table(const char* json) {
+    return RouteTable::from_json(nlohmann::json::parse(json));
+}
 
 std::string error_of(const char* json) {
     try {
@@ -103,7 +105,7 @@ TEST_CASE("routes: the path is normalised so the proxy and the backend agree on 
     CHECK(normalize_path("/a/b/..") == "/a/");
     CHECK(normalize_path("/../../x") == "/x");
     CHECK(normalize_path("/") == "/");
-    CHECK(normalize_path("/a%2Fb") == "/a%2Fb");      // an encoded '/' is not a separator
+    CHECK(normalize_path("/a%2Fb") == "/a%2Fb");        // an encoded '/' is not a separator
     CHECK(normalize_path("/a%2fb%00") == "/a%2Fb%00");  // kept encoded, upper-case
     CHECK(normalize_path("/%2e%2e/admin") == "/admin");
     CHECK(normalize_path("/a%zz") == "/a%25zz");

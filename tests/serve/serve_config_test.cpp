@@ -56,7 +56,8 @@ TEST_CASE("SERVE: errors name the key") {
           "$.SERVE.ext_authz_path_prefix: may not overlap the forward-auth path /auth");
     CHECK(error_of(R"({"identity_headers": {"user": "x user"}})") ==
           "$.SERVE.identity_headers.user: not a valid header name");
-    CHECK(error_of(R"({"decision_log": {"sample": 2}})") == "$.SERVE.decision_log.sample: expected a number from 0 to 1");
+    CHECK(error_of(R"({"decision_log": {"sample": 2}})") ==
+          "$.SERVE.decision_log.sample: expected a number from 0 to 1");
     CHECK(error_of(R"({"bogus": 1})").rfind("$.SERVE.bogus: unknown key", 0) == 0);
 }
 
