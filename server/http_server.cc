@@ -78,7 +78,12 @@ struct HttpServer::Impl {
         std::unordered_set<Session*> sessions;
         asio::io_context ioc{1};
         asio::steady_timer tick{ioc};
-        std::atomic<std::int64_t> lag_ns{0};
+        // Over capacity: the last tick came more than shed_lag late AND this thread spent most of
+        // that interval deciding. The second half tells our own backlog from a machine that merely
+        // descheduled us (other processes), which must not make us refuse work.
+        bool overloaded = false;
+        std::int64_t deciding_ns = 0;  // time in decide() since the last tick
+        std::chrono::steady_clock::time_point last_tick = std::chrono::steady_clock::now();
         std::thread thread;
     };
 
@@ -99,9 +104,14 @@ struct HttpServer::Impl {
     void accept(Listener& l);
     void refuse(Socket& s);
     void schedule_tick(Worker& w);
-    bool over_capacity(const Worker& w) const {
-        return w.lag_ns.load(std::memory_order_relaxed) >
-               std::chrono::duration_cast<std::chrono::nanoseconds>(settings.shed_lag).count();
+    static bool over_capacity(const Worker& w) { return w.overloaded; }
+    // Decides on this I/O thread and counts the time for the overload probe.
+    static ForwardedAnswer timed_decide(Worker& w, Decider& d, const ForwardedRequest& r) {
+        const auto started = std::chrono::steady_clock::now();
+        ForwardedAnswer a = d.decide(r);
+        w.deciding_ns +=
+            std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started).count();
+        return a;
     }
 
     const ServeSettings settings;
@@ -221,7 +231,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     }
 
     void forward_auth(const Request& req) {
-        if (server_.over_capacity(worker_)) return answer(server_.decider.shed("forward_auth"));
+        if (Impl::over_capacity(worker_)) return answer(server_.decider.shed("forward_auth"));
         std::string error;
         const std::optional<ForwardedRequest> fr =
             forward_auth_request(std::string_view(req.method_string().data(), req.method_string().size()),
@@ -230,12 +240,12 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
             server_.metrics.record_bad_request();
             return plain(http::status::bad_request, "application/json", json_detail(error));
         }
-        answer(server_.decider.decide(*fr));
+        answer(Impl::timed_decide(worker_, server_.decider, *fr));
     }
 
     void ext_authz(const Request& req, std::string_view target) {
 #if defined(AUTHP_SERVER_EXT_AUTHZ)
-        if (server_.over_capacity(worker_)) return answer(server_.decider.shed("ext_authz_http"));
+        if (Impl::over_capacity(worker_)) return answer(server_.decider.shed("ext_authz_http"));
         const std::optional<ForwardedRequest> fr =
             ext_authz_http_request(std::string_view(req.method_string().data(), req.method_string().size()), target,
                                    header_list(req), remote_, server_.settings.ext_authz_path_prefix);
@@ -243,7 +253,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
             server_.metrics.record_bad_request();
             return plain(http::status::bad_request, "application/json", json_detail("Malformed ext_authz request."));
         }
-        answer(server_.decider.decide(*fr));
+        answer(Impl::timed_decide(worker_, server_.decider, *fr));
 #else
         // TODO(issue 18): see the include above; until then the prefix is an unknown path.
         (void)req;
@@ -347,8 +357,11 @@ void HttpServer::Impl::schedule_tick(Worker& w) {
     w.tick.expires_at(due);
     w.tick.async_wait([this, &w, due](beast::error_code ec) {
         if (ec) return;
-        const auto lag = std::chrono::steady_clock::now() - due;
-        w.lag_ns.store(std::chrono::duration_cast<std::chrono::nanoseconds>(lag).count(), std::memory_order_relaxed);
+        const auto now = std::chrono::steady_clock::now();
+        const auto interval = std::chrono::duration_cast<std::chrono::nanoseconds>(now - w.last_tick).count();
+        w.overloaded = now - due > settings.shed_lag && w.deciding_ns * 2 > interval;
+        w.deciding_ns = 0;
+        w.last_tick = now;
         schedule_tick(w);
     });
 }

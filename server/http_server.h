@@ -6,7 +6,8 @@
 // Limits: max_connections open at once (one more gets a 503 and is closed at once); the request
 // line + headers are capped (431) and so is the body (413); an idle keep-alive connection is closed
 // after idle_timeout, and a request must be complete within request_timeout of its first byte
-// (slowloris). An I/O thread that lags behind its timers by more than shed_lag is over capacity:
+// (slowloris). An I/O thread that lags behind its timers by more than shed_lag while busy deciding
+// for most of that time is over capacity:
 // it answers 503 at once without deciding until it has caught up; nothing waits in a queue of ours.
 #pragma once
 
