@@ -217,6 +217,13 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
         } else {
             plain(http::status::not_found, "application/json", json_detail("Not found."));
         }
+        if (req.method() == http::verb::head) {
+            // nginx sends the original method to /auth (a HEAD stays a HEAD): the headers say the
+            // length, no body follows (RFC 9110 §9.3.2), or the connection would go out of step.
+            const std::size_t n = res_.body().size();
+            res_.body().clear();
+            res_.content_length(n);
+        }
         res_.keep_alive(req.keep_alive() && !server_.stopping.load(std::memory_order_relaxed));
         write();
     }

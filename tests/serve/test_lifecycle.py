@@ -171,3 +171,15 @@ def test_sigterm_drains_the_request_in_progress_then_exits_0(world, tmp_path):
     busy.close()
     idle.close()
     s.stderr.close()
+
+
+def test_head_has_no_body_and_the_connection_stays_in_step(world, serve_factory):
+    s = serve_factory(world.config)
+    conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=5)
+    status, h, body = s.request("HEAD", "/auth", {"X-Forwarded-Uri": "/things"}, conn=conn)
+    assert status == 401 and body == b"" and int(h["content-length"]) > 0 and "www-authenticate" in h
+    status, _, body = s.auth("/things", {"Authorization": world.basic_alice}, conn=conn)  # same connection
+    assert status == 200 and body == b""
+    status, _, body = s.auth("/things", conn=conn)
+    assert status == 401 and json.loads(body)["detail"] == "Authentication credentials were not provided."
+    conn.close()
