@@ -7,6 +7,9 @@
 
 #include <iostream>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -93,11 +96,13 @@ int run_serve(ServeOptions o) {
         throw CliError(kUsage, e.what());
     }
 
-    nlohmann::json ready = nlohmann::json::object();
+    // The ready line, in the order and shape: {"http": "…", "grpc": "…", "metrics": "…"}.
+    std::vector<std::pair<std::string, std::string>> ready;
     srv::HttpServer http(s, *decider, metrics, s.metrics.empty());
+    std::string metrics_address;
     try {
-        ready["http"] = http.listen(s.http, srv::HttpServer::Role::kAll);
-        if (!s.metrics.empty()) ready["metrics"] = http.listen(s.metrics, srv::HttpServer::Role::kOps);
+        ready.emplace_back("http", http.listen(s.http, srv::HttpServer::Role::kAll));
+        if (!s.metrics.empty()) metrics_address = http.listen(s.metrics, srv::HttpServer::Role::kOps);
     } catch (const std::runtime_error& e) {
         throw CliError(kFailed, e.what());
     }
@@ -109,11 +114,17 @@ int run_serve(ServeOptions o) {
         } catch (const std::exception& e) {
             throw CliError(kFailed, std::string("--grpc: ") + e.what());
         }
-        ready["grpc"] = grpc->bound_address();
+        ready.emplace_back("grpc", grpc->bound_address());
     }
 #endif
     http.start();
-    std::cout << ready.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
+    if (!metrics_address.empty()) ready.emplace_back("metrics", metrics_address);
+    std::string line = "{";
+    for (const auto& [key, address] : ready) {
+        if (line.size() > 1) line += ", ";
+        line += nlohmann::json(key).dump() + ": " + nlohmann::json(address).dump();
+    }
+    std::cout << line << "}" << std::endl;
 
     for (;;) {
         int sig = 0;
