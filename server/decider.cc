@@ -106,9 +106,24 @@ Decider::Decider(std::string config_path, const LoadedConfig& initial, Metrics& 
       identity_(initial.settings.identity),
       max_in_flight_(initial.settings.max_in_flight) {
     policy_.store(build(initial));
+    metrics_.set_cache_source([this] { return cache_counts(); });
 }
 
-Decider::~Decider() = default;
+Metrics::CacheCounts Decider::cache_counts() const {
+    Metrics::CacheCounts c{retired_hits_.load(), retired_misses_.load()};
+    const std::shared_ptr<const Policy> p = policy_.load();
+    std::uint64_t hits = 0;
+    std::uint64_t misses = 0;
+    if (p && authp_engine_cache_stats(&hits, &misses, p->engine) == AUTHP_OK) {
+        c.hits += hits;
+        c.misses += misses;
+    }
+    return c;
+}
+
+Decider::~Decider() {
+    metrics_.set_cache_source(nullptr);
+}
 
 std::shared_ptr<const Decider::Policy> Decider::build(const LoadedConfig& loaded) const {
     auto p = std::make_shared<Policy>();
@@ -134,7 +149,14 @@ std::shared_ptr<const Decider::Policy> Decider::build(const LoadedConfig& loaded
 bool Decider::reload(std::string* error) {
     std::lock_guard lock(reload_mu_);
     try {
-        policy_.store(build(load_serve_config(config_path_)));
+        const std::shared_ptr<const Policy> next = build(load_serve_config(config_path_));
+        const std::shared_ptr<const Policy> previous = policy_.exchange(next);
+        std::uint64_t hits = 0;
+        std::uint64_t misses = 0;
+        if (previous && authp_engine_cache_stats(&hits, &misses, previous->engine) == AUTHP_OK) {
+            retired_hits_.fetch_add(hits);
+            retired_misses_.fetch_add(misses);
+        }
         generation_.fetch_add(1, std::memory_order_release);
         log_.reopen();
         metrics_.record_reload(true);

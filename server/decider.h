@@ -58,6 +58,8 @@ class Decider {
     std::size_t in_flight() const { return in_flight_.load(); }
 
     DecisionHooks hooks();
+    // The engine's credential-cache hits and misses since start (across reloads).
+    Metrics::CacheCounts cache_counts() const;
 
   private:
     struct Policy;
@@ -78,6 +80,9 @@ class Decider {
     std::atomic<std::size_t> in_flight_{0};
     std::atomic<bool> draining_{false};
     std::atomic<std::int64_t> last_backend_error_ns_{0};
+    // Cache counters of the engines replaced by reloads, so that the exported counters never go back.
+    std::atomic<std::uint64_t> retired_hits_{0};
+    std::atomic<std::uint64_t> retired_misses_{0};
 };
 
 }  // namespace authpolicy::server

@@ -135,6 +135,14 @@ std::string Metrics::render() const {
     line("authp_connections_refused_total", static_cast<double>(connections_refused_.load()));
     counter("authp_bad_requests_total", "Requests answered 400/413/431 (malformed, over a cap, no original URI).");
     line("authp_bad_requests_total", static_cast<double>(bad_requests_.load()));
+    if (cache_source_) {
+        const CacheCounts c = cache_source_();
+        counter("authp_credential_cache_hits_total",
+                "Basic/Token/Session credential checks answered from the engine's cache.");
+        line("authp_credential_cache_hits_total", static_cast<double>(c.hits));
+        counter("authp_credential_cache_misses_total", "Credential checks that went to the store or the KDF.");
+        line("authp_credential_cache_misses_total", static_cast<double>(c.misses));
+    }
     out += "# HELP authp_open_connections Connections open on the HTTP listeners.\n";
     out += "# TYPE authp_open_connections gauge\n";
     line("authp_open_connections", static_cast<double>(open_connections_.load()));

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <shared_mutex>
 #include <string>
@@ -36,6 +37,13 @@ class Metrics {
     void connection_opened() { open_connections_.fetch_add(1, std::memory_order_relaxed); }
     void connection_closed() { open_connections_.fetch_sub(1, std::memory_order_relaxed); }
 
+    // Where the engine's credential-cache counters come from (the decider's current engine).
+    struct CacheCounts {
+        std::uint64_t hits = 0;
+        std::uint64_t misses = 0;
+    };
+    void set_cache_source(std::function<CacheCounts()> source) { cache_source_ = std::move(source); }
+
     std::string render() const;
 
     // Upper bounds of the latency buckets, in seconds (+Inf is implied).
@@ -62,6 +70,7 @@ class Metrics {
     std::atomic<std::uint64_t> connections_refused_{0};
     std::atomic<std::uint64_t> bad_requests_{0};
     std::atomic<std::int64_t> open_connections_{0};
+    std::function<CacheCounts()> cache_source_;
 };
 
 // A Prometheus label value: backslash, double quote and newline escaped.

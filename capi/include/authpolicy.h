@@ -260,6 +260,11 @@ AUTHP_EXTERN(int)
 authp_engine_evaluate(authp_decision** out, const authp_engine* engine, authp_request* req) AUTHP_WARN_UNUSED;
 /** Drops every cached credential (call it after changing users outside the library). */
 AUTHP_EXTERN(void) authp_engine_invalidate_caches(const authp_engine* engine);
+/** Lookups of the engine's Basic, Token and Session credential caches since it was built: answered
+ * from the cache (*hits) or not (*misses: absent, expired or invalidated). For metrics
+ * (`authpolicy serve`'s /metrics). Either output may be NULL. AUTHP_EMISUSE for a NULL engine. */
+AUTHP_EXTERN(int)
+authp_engine_cache_stats(uint64_t* hits, uint64_t* misses, const authp_engine* engine) AUTHP_WARN_UNUSED;
 /** @} */
 
 /** @defgroup request Requests

@@ -70,6 +70,14 @@ void authp_engine_invalidate_caches(const authp_engine* engine) {
     if (engine) engine->engine->services().invalidate_caches();
 }
 
+int authp_engine_cache_stats(uint64_t* hits, uint64_t* misses, const authp_engine* engine) {
+    if (!engine) return authp_capi::misuse("NULL engine");
+    const auto counts = engine->engine->services().cache_counts();
+    if (hits) *hits = counts.hits;
+    if (misses) *misses = counts.misses;
+    return AUTHP_OK;
+}
+
 int authp_engine_evaluate(authp_decision** out, const authp_engine* engine, authp_request* req) {
     if (out) *out = nullptr;
     return guard([&]() -> int {

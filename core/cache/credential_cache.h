@@ -37,12 +37,33 @@ class CredentialCache {
         Shard& shard = shard_for(key);
         std::lock_guard lock(shard.mutex);
         auto it = shard.map.find(key);
-        if (it == shard.map.end()) return std::nullopt;
-        if (it->second.generation != gen || now >= it->second.stored_at + ttl_ || now < it->second.stored_at) {
-            shard.map.erase(it);
+        if (it == shard.map.end()) {
+            ++shard.misses;
             return std::nullopt;
         }
+        if (it->second.generation != gen || now >= it->second.stored_at + ttl_ || now < it->second.stored_at) {
+            shard.map.erase(it);
+            ++shard.misses;
+            return std::nullopt;
+        }
+        ++shard.hits;
         return it->second.value;
+    }
+
+    // Lookups answered from the cache and not, since it was built (counted under the shard locks
+    // get() already takes; a disabled cache counts nothing).
+    struct Counts {
+        uint64_t hits = 0;
+        uint64_t misses = 0;
+    };
+    Counts counts() const {
+        Counts c;
+        for (Shard& shard : shards_) {
+            std::lock_guard lock(shard.mutex);
+            c.hits += shard.hits;
+            c.misses += shard.misses;
+        }
+        return c;
     }
 
     // `generation_seen` is the generation read before the value was fetched from the store,
@@ -69,6 +90,8 @@ class CredentialCache {
     struct alignas(64) Shard {
         std::mutex mutex;
         std::unordered_map<crypto::Sha256, Entry, DigestHash> map;
+        uint64_t hits = 0;
+        uint64_t misses = 0;
     };
 
     Shard& shard_for(const crypto::Sha256& key) const { return shards_[key[31] % kShards]; }

@@ -75,6 +75,16 @@ std::optional<store::TokenRecord> Services::find_token(std::string_view key, con
     return r;
 }
 
+cache::CredentialCache<CachedCredential>::Counts Services::cache_counts() const {
+    cache::CredentialCache<CachedCredential>::Counts total;
+    for (const auto* c : {&basic_cache_, &token_cache_, &session_cache_}) {
+        const auto n = c->counts();
+        total.hits += n.hits;
+        total.misses += n.misses;
+    }
+    return total;
+}
+
 void Services::invalidate_caches() const {
     basic_cache_.invalidate_all();
     token_cache_.invalidate_all();

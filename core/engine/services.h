@@ -79,6 +79,8 @@ class Services {
     // Keys the Basic cache: HMAC under a per-process random key, never the plain password.
     crypto::Sha256 basic_cache_key(std::string_view username, std::string_view password) const;
     void invalidate_caches() const;
+    // Hits and misses of the Basic, Token and Session credential caches together.
+    cache::CredentialCache<CachedCredential>::Counts cache_counts() const;
 
   private:
     std::shared_ptr<store::sqlite::SqliteDatabase> db_;

@@ -258,6 +258,22 @@ static void permission_cases(authp_engine* e) {
     expect("IsAuthenticatedOrReadOnly POST authenticated -> 200", e, "readonly", "POST", alice, 200, NULL, NULL);
 }
 
+/* authp_engine_cache_stats: a repeated Basic check is a hit; counters only grow. */
+static void cache_stats_cases(authp_engine* e) {
+    uint64_t hits0 = 0, misses0 = 0, hits1 = 0, misses1 = 0;
+    authp_decision* d;
+    CHECK_INT("cache stats", authp_engine_cache_stats(&hits0, &misses0, e), AUTHP_OK);
+    d = support_decide(e, NULL, "GET", support_basic("alice:wonderland"));
+    authp_decision_free(d);
+    d = support_decide(e, NULL, "GET", support_basic("alice:wonderland"));
+    authp_decision_free(d);
+    CHECK_INT("cache stats again", authp_engine_cache_stats(&hits1, &misses1, e), AUTHP_OK);
+    CHECK("cache stats: the repeated check is a hit", hits1 >= hits0 + 1);
+    CHECK("cache stats: misses never go back", misses1 >= misses0);
+    CHECK_INT("cache stats: NULL outputs are allowed", authp_engine_cache_stats(NULL, NULL, e), AUTHP_OK);
+    CHECK_INT("cache stats: NULL engine is misuse", authp_engine_cache_stats(&hits1, NULL, NULL), AUTHP_EMISUSE);
+}
+
 void test_decisions(void) {
     authp_config* cfg = NULL;
     authp_engine* e = NULL;
@@ -276,6 +292,7 @@ void test_decisions(void) {
         basic_cases(e);
         token_cases(e, &now);
         permission_cases(e);
+        cache_stats_cases(e);
     }
     authp_engine_free(e);
     authp_config_free(cfg);

@@ -27,6 +27,11 @@ def test_ready_line_and_operations_endpoints(world, serve_factory):
     assert 'authp_decisions_total{front_end="forward_auth",view="",status="200",authenticator="BasicAuthentication"}' \
         in text
     assert "authp_decision_duration_seconds_bucket{le=\"+Inf\"}" in text
+    # The second Basic check of the same credentials comes from the engine's cache.
+    s.auth("/things", {"Authorization": world.basic_alice})
+    text = s.request("GET", "/metrics")[2].decode()
+    value = {l.split()[0]: float(l.split()[1]) for l in text.splitlines() if l.startswith("authp_credential_cache")}
+    assert value["authp_credential_cache_hits_total"] >= 1 and value["authp_credential_cache_misses_total"] >= 1
     assert s.request("GET", "/nope")[0] == 404
 
 
