@@ -161,6 +161,8 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     void wait_for_request() {
         if (buffer_.size() > 0) return read_request();  // a pipelined request is already here
         if (server_.stopping.load(std::memory_order_relaxed)) return close();
+        // An idle connection keeps a small buffer, whatever its last request needed.
+        if (buffer_.capacity() > 4 * kFirstRead) buffer_.shrink_to_fit();
         idle_ = true;
         stream_.expires_after(server_.settings.idle_timeout);
         stream_.async_read_some(buffer_.prepare(kFirstRead),
