@@ -12,6 +12,7 @@ packages=(
   python3-jwt python3-cryptography
   golang-go
   libboost-dev nginx-light caddy wrk curl
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc python3-grpcio python3-grpc-tools
 )
 # Node.js for bindings/node: the machine's own (nodesource) if there is one, else Debian's.
 command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
