@@ -262,7 +262,20 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
             server_.metrics.record_bad_request();
             return plain(http::status::bad_request, "application/json", json_detail("Malformed ext_authz request."));
         }
-        answer(Impl::timed_decide(worker_, server_.decider, *fr));
+        ForwardedAnswer a = Impl::timed_decide(worker_, server_.decider, *fr);
+        // Envoy drops an empty upstream header instead of overwriting the client's copy, so an
+        // anonymous allow names its empty identity headers for removal (Envoy's HTTP ext_authz
+        // honours x-envoy-auth-headers-to-remove on an OK answer).
+        if (a.allowed) {
+            std::string to_remove;
+            for (const auto& [name, value] : a.headers) {
+                if (!value.empty()) continue;
+                if (!to_remove.empty()) to_remove += ", ";
+                to_remove += name;
+            }
+            if (!to_remove.empty()) a.headers.emplace_back("x-envoy-auth-headers-to-remove", std::move(to_remove));
+        }
+        answer(a);
 #else
         // TODO(issue 18): see the include above; until then the prefix is an unknown path.
         (void)req;

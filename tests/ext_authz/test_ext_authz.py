@@ -426,6 +426,15 @@ def test_http_mode_allowed(serve):
     assert headers["x-auth-authenticator"] == "TokenAuthentication"
 
 
+def test_http_mode_anonymous_allow_names_the_empty_identity_headers_for_removal(serve):
+    # Envoy drops an empty upstream header instead of replacing the client's copy: the answer
+    # must ask Envoy to remove the identity headers it leaves empty.
+    status, headers, _ = http_get(serve, "/ext_authz/public/x", {"X-Auth-User": "root"})
+    assert status == 200
+    removed = {h.strip() for h in headers["x-envoy-auth-headers-to-remove"].split(",")}
+    assert removed == {"x-auth-user", "x-auth-user-id", "x-auth-authenticator"}
+
+
 def test_http_mode_denials_match_the_grpc_mode(serve, pb):
     status, headers, body = http_get(serve, "/ext_authz/api/items", {})
     assert status == 401
