@@ -23,6 +23,11 @@ struct AuthOutcome {
     std::optional<int> status;
     std::string code;
     std::optional<std::string> failure_challenge;
+    // Failed only: the whole JSON body the host should send when it is richer than
+    // {"detail": detail} (simplejwt's {"detail","code","messages"}); empty = {"detail": detail}.
+    // NotApplicable may carry failure_challenge too: the challenge to send if this is the view's
+    // first authenticator and the request ends unauthenticated (DOT's oauth2_error).
+    std::string body;
 
     static AuthOutcome not_applicable() { return {}; }
     static AuthOutcome success(UserPtr user, AuthValue auth) {
