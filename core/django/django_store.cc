@@ -283,7 +283,7 @@ void DjangoStore::require_table(const char* table) const {
         s.bind(1, std::string_view(table));
         if (!s.step() || s.column_int(0) == 0)
             throw Error(ErrorCode::Config, std::string("the Django database has no table ") + table +
-                                              " (is the package installed and migrated?)");
+                                               " (is the package installed and migrated?)");
         return 0;
     });
 }

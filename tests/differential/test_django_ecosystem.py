@@ -135,6 +135,7 @@ def jwt_cases_hs(fx):
         "kid_int": forge({"kid": 5}, base, key), "kid_str": forge({"kid": "k1"}, base, key),
         "crit_bad": forge({"crit": ["exp"]}, base, key), "crit_b64": forge({"crit": ["b64"], "b64": True}, base, key),
         "lenient_sig": valid[:sig_start + 5] + "!" + valid[sig_start + 5:],
+        "lenient_sig_ok": valid[:sig_start + 5] + "!!" + valid[sig_start + 5:],
         "lenient_pad": valid + "==", "truncated": valid[:-4], "two_parts": valid[:valid.rindex(".")],
         "four_parts": valid + ".x", "garbage": "abc", "dots": "...", "non_json": b64(b"xx") + "." + b64(b"{}") + ".sig",
     }
@@ -278,3 +279,142 @@ def test_drf_api_key_permission(project, custom):
     directory, fx = project
     block = {"API_KEY_CUSTOM_HEADER": "HTTP_X_API_KEY"} if custom else {}
     assert not differential(project, block, KEY_VIEWS, key_cases(fx, custom), 100)
+
+
+
+def test_the_packages_tables_are_never_written(project):
+    """DOT would not write either, but knox deletes expired rows and Django upgrades hashes: the
+    engine opens the database read-only and leaves every byte as it was."""
+    directory, fx = project
+    path = os.path.join(directory, "db.sqlite3")
+    before = open(path, "rb").read()
+    views = {"dot": {"authentication_classes": [DOT_AUTH], "permission_classes": ["IsAuthenticated"]},
+             "key": {"authentication_classes": [], "permission_classes": [HAS_KEY]}}
+    engine = Engine({"DJANGO": {"DATABASE": path, "SECRET_KEY": fx["secret_key"], "VERSION": "3.2"}, "VIEWS": views})
+    engine.now = time.time()
+    for token in fx["dot"].values():
+        engine.decide(view="dot", headers=[("Authorization", "Bearer " + token)])
+    for key in fx["keys"].values():
+        engine.decide(view="key", headers=[("Authorization", "Api-Key " + key)])
+    assert open(path, "rb").read() == before
+
+# --- django-rest-knox (not packaged in Debian) ---------------------------------------------------
+# knox 5.0's table (its migrations 0001–0009) and tokens are built here from its documented format:
+# token = TOKEN_PREFIX + 64 hex characters, token_key = token[:15], digest = sha512(token).hexdigest(),
+# and each case's answer comes from knox.auth.TokenAuthentication's documented rules (knox_expect).
+
+KNOX = "knox.auth.TokenAuthentication"
+KNOX_VIEWS = {"knox": {"auth": [KNOX], "perms": ["IsAuthenticated"]},
+              "session_knox": {"auth": ["SessionAuthentication", KNOX], "perms": ["IsAuthenticated"]},
+              "knox_any": {"auth": [KNOX], "perms": ["AllowAny"]}}
+NOT_PROVIDED = {"detail": "Authentication credentials were not provided."}
+
+
+def knox_table(path, users, now):
+    import hashlib
+    import sqlite3
+    from datetime import datetime, timezone
+
+    def stamp(t):
+        return None if t is None else datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    db = sqlite3.connect(path)
+    db.executescript(
+        'DROP TABLE IF EXISTS "knox_authtoken";'
+        'CREATE TABLE "knox_authtoken" ("digest" varchar(128) NOT NULL PRIMARY KEY, "created" datetime NOT NULL, '
+        '"user_id" integer NOT NULL REFERENCES "auth_user" ("id") DEFERRABLE INITIALLY DEFERRED, '
+        '"expiry" datetime NULL, "token_key" varchar(25) NOT NULL);'
+        'CREATE INDEX "knox_authtoken_token_key_8f4f7d47" ON "knox_authtoken" ("token_key");')
+    rows = {}
+    for name, user, expiry, prefix in [("valid", "alice", now + 3600, ""), ("forever", "bob", None, ""),
+                                       ("expired", "alice", now - 3600, ""), ("inactive", "off", now + 3600, ""),
+                                       ("prefixed", "bob", now + 3600, "pfx_")]:
+        token = prefix + os.urandom(32).hex()
+        rows[name] = dict(token=token, user=user, expiry=expiry)
+    # A second token sharing the valid one's first 15 characters (knox compares every such row).
+    twin = rows["valid"]["token"][:15] + os.urandom(24).hex()
+    rows["twin"] = dict(token=twin, user="staff", expiry=now + 3600)
+    for row in rows.values():
+        digest = hashlib.sha512(row["token"].encode()).hexdigest()
+        db.execute("INSERT INTO knox_authtoken VALUES (?, ?, ?, ?, ?)",
+                   (digest, stamp(now - 60), users[row["user"]], stamp(row["expiry"]), row["token"][:15]))
+    db.commit()
+    db.close()
+    return rows
+
+
+def knox_expect(view, header, rows, prefix, active, now):
+    """knox.auth.TokenAuthentication inside DRF: (status, body, WWW-Authenticate, user)."""
+    import hashlib
+    import hmac
+    first_is_knox = KNOX_VIEWS[view]["auth"][0] == KNOX
+
+    def failed(detail):
+        return (401, {"detail": detail}, prefix) if first_is_knox else (403, {"detail": detail}, None)
+
+    parts = header.encode("latin-1").split() if header is not None else []
+    user = None
+    if parts and parts[0].lower() == prefix.lower().encode():
+        if len(parts) == 1:
+            return failed("Invalid token header. No credentials provided.") + (None,)
+        if len(parts) > 2:
+            return failed("Invalid token header. Token string should not contain spaces.") + (None,)
+        try:
+            token = parts[1].decode("utf-8")
+        except UnicodeDecodeError:
+            return (500, None, None, None)
+        match = None
+        for row in rows.values():
+            if row["token"][:15] != token[:15] or (row["expiry"] is not None and row["expiry"] < now):
+                continue
+            if hmac.compare_digest(hashlib.sha512(token.encode()).hexdigest(),
+                                   hashlib.sha512(row["token"].encode()).hexdigest()):
+                match = row
+        if match is None:
+            return failed("Invalid token.") + (None,)
+        if not active[match["user"]]:
+            return failed("User inactive or deleted.") + (None,)
+        user = match["user"]
+    if user is None and KNOX_VIEWS[view]["perms"] == ["IsAuthenticated"]:
+        return ((401, NOT_PROVIDED, prefix) if first_is_knox else (403, NOT_PROVIDED, None)) + (None,)
+    return (200, None, None, user if user is not None else "")
+
+
+@pytest.mark.parametrize("prefix", ["Token", "Knox"])
+def test_knox_tokens_from_the_documented_format(project, prefix):
+    directory, fx = project
+    now = time.time()
+    rows = knox_table(os.path.join(directory, "db.sqlite3"), fx["users"], now)
+    active = {"alice": True, "bob": True, "off": False, "staff": True}
+    valid = rows["valid"]["token"]
+    tokens = [r["token"] for r in rows.values()] + [os.urandom(32).hex(), valid[:-1] + ("0" if valid[-1] != "0" else "1"),
+                                                    valid[:15], valid + "00", valid.upper()]
+    headers = [f"{prefix} {t}" for t in tokens]
+    headers += [f"{prefix.lower()} {valid}", f"{prefix.upper()} {valid}", prefix, f"{prefix} a b", f"{prefix}\t{valid}",
+                f"Bearer {valid}", f"{prefix} \xff\xfe", "", None]
+    config = {"CACHE": {"TTL": 60}, "REST_KNOX": {"AUTH_HEADER_PREFIX": prefix, "TOKEN_PREFIX": "pfx_"},
+              "VIEWS": {n: {"authentication_classes": v["auth"], "permission_classes": v["perms"]}
+                        for n, v in KNOX_VIEWS.items()},
+              "DJANGO": {"DATABASE": os.path.join(directory, "db.sqlite3"), "SECRET_KEY": fx["secret_key"],
+                         "VERSION": "3.2", "PASSWORD_HASHERS": fx["hashers"]}}
+    engine = Engine(config)
+    cases, mismatches = 0, []
+    for header in headers:
+        for view in KNOX_VIEWS:
+            for method in ("GET", "POST", "GET"):  # the second GET is a cache hit
+                engine.now = time.time()
+                d = engine.decide(view=view, method=method,
+                                  headers=[] if header is None else [("Authorization", header)])
+                got = (d["status"], d["body"] if not d["allowed"] else None, d["headers"].get("WWW-Authenticate"),
+                       d["user"]["username"] if d["allowed"] and d["user"] else None)
+                want = knox_expect(view, header, rows, prefix, active, now)
+                if want[0] == 500:
+                    got = (got[0], None, None, None)
+                cases += 1
+                if got != want:
+                    mismatches.append((view, header, want, got))
+    print(f"\nknox ({prefix}): {cases} cases, {len(mismatches)} mismatches")
+    for m in mismatches[:10]:
+        print("MISMATCH", m)
+    assert cases >= 100
+    assert not mismatches

@@ -66,7 +66,7 @@ class HasApiKey final : public authz::Permission {
     cache::CredentialCache<Verified>& cache_for(const Services& services) const {
         std::call_once(cache_once_, [&] {
             cache_ = std::make_unique<cache::CredentialCache<Verified>>(services.cache_settings().ttl_seconds,
-                                                                       services.cache_settings().max_entries);
+                                                                        services.cache_settings().max_entries);
         });
         return *cache_;
     }

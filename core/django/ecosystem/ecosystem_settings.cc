@@ -46,25 +46,51 @@ DotSettings parse_dot_settings(const json& block) {
         } else if (in(key, {"RESOURCE_SERVER_INTROSPECTION_URL", "RESOURCE_SERVER_AUTH_TOKEN",
                             "RESOURCE_SERVER_INTROSPECTION_CREDENTIALS"})) {
             if (!value.is_null())
-                config_fail(at, "token introspection by DOT is not supported (OAuth2Authentication's "
-                                "\"source\": \"introspection\" is the engine's own)");
+                config_fail(at,
+                            "token introspection by DOT is not supported (OAuth2Authentication's "
+                            "\"source\": \"introspection\" is the engine's own)");
         } else if (in(key, {"OAUTH2_VALIDATOR_CLASS", "OAUTH2_SERVER_CLASS", "OAUTH2_BACKEND_CLASS",
                             "SCOPES_BACKEND_CLASS", "ACCESS_TOKEN_GENERATOR", "REFRESH_TOKEN_GENERATOR"})) {
             if (!value.is_null()) config_fail(at, "custom DOT classes are not supported");
-        } else if (in(key, {"CLIENT_ID_GENERATOR_CLASS", "CLIENT_SECRET_GENERATOR_CLASS",
-                            "CLIENT_SECRET_GENERATOR_LENGTH", "SCOPES", "DEFAULT_SCOPES", "ACCESS_TOKEN_EXPIRE_SECONDS",
-                            "ID_TOKEN_EXPIRE_SECONDS", "AUTHORIZATION_CODE_EXPIRE_SECONDS", "REFRESH_TOKEN_EXPIRE_SECONDS",
-                            "REFRESH_TOKEN_GRACE_PERIOD_SECONDS", "ROTATE_REFRESH_TOKEN", "APPLICATION_MODEL",
-                            "ACCESS_TOKEN_MODEL", "ID_TOKEN_MODEL", "GRANT_MODEL", "REFRESH_TOKEN_MODEL",
-                            "REQUEST_APPROVAL_PROMPT", "ALLOWED_REDIRECT_URI_SCHEMES", "OIDC_ENABLED",
-                            "OIDC_ISS_ENDPOINT", "OIDC_USERINFO_ENDPOINT", "OIDC_RSA_PRIVATE_KEY",
-                            "OIDC_RSA_PRIVATE_KEYS_INACTIVE", "OIDC_JWKS_MAX_AGE_SECONDS", "OIDC_RESPONSE_TYPES_SUPPORTED",
-                            "OIDC_SUBJECT_TYPES_SUPPORTED", "OIDC_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED",
-                            "RESOURCE_SERVER_TOKEN_CACHING_SECONDS", "PKCE_REQUIRED",
-                            "EXTRA_SERVER_KWARGS", "REQUEST_APPROVAL_PROMPT", "APPLICATION_ADMIN_CLASS",
-                            "ACCESS_TOKEN_ADMIN_CLASS", "GRANT_ADMIN_CLASS", "ID_TOKEN_ADMIN_CLASS",
-                            "REFRESH_TOKEN_ADMIN_CLASS", "CLEAR_EXPIRED_TOKENS_BATCH_SIZE",
-                            "CLEAR_EXPIRED_TOKENS_BATCH_INTERVAL", "ALWAYS_RELOAD_OAUTHLIB_CORE"})) {
+        } else if (in(key, {"CLIENT_ID_GENERATOR_CLASS",
+                            "CLIENT_SECRET_GENERATOR_CLASS",
+                            "CLIENT_SECRET_GENERATOR_LENGTH",
+                            "SCOPES",
+                            "DEFAULT_SCOPES",
+                            "ACCESS_TOKEN_EXPIRE_SECONDS",
+                            "ID_TOKEN_EXPIRE_SECONDS",
+                            "AUTHORIZATION_CODE_EXPIRE_SECONDS",
+                            "REFRESH_TOKEN_EXPIRE_SECONDS",
+                            "REFRESH_TOKEN_GRACE_PERIOD_SECONDS",
+                            "ROTATE_REFRESH_TOKEN",
+                            "APPLICATION_MODEL",
+                            "ACCESS_TOKEN_MODEL",
+                            "ID_TOKEN_MODEL",
+                            "GRANT_MODEL",
+                            "REFRESH_TOKEN_MODEL",
+                            "REQUEST_APPROVAL_PROMPT",
+                            "ALLOWED_REDIRECT_URI_SCHEMES",
+                            "OIDC_ENABLED",
+                            "OIDC_ISS_ENDPOINT",
+                            "OIDC_USERINFO_ENDPOINT",
+                            "OIDC_RSA_PRIVATE_KEY",
+                            "OIDC_RSA_PRIVATE_KEYS_INACTIVE",
+                            "OIDC_JWKS_MAX_AGE_SECONDS",
+                            "OIDC_RESPONSE_TYPES_SUPPORTED",
+                            "OIDC_SUBJECT_TYPES_SUPPORTED",
+                            "OIDC_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED",
+                            "RESOURCE_SERVER_TOKEN_CACHING_SECONDS",
+                            "PKCE_REQUIRED",
+                            "EXTRA_SERVER_KWARGS",
+                            "REQUEST_APPROVAL_PROMPT",
+                            "APPLICATION_ADMIN_CLASS",
+                            "ACCESS_TOKEN_ADMIN_CLASS",
+                            "GRANT_ADMIN_CLASS",
+                            "ID_TOKEN_ADMIN_CLASS",
+                            "REFRESH_TOKEN_ADMIN_CLASS",
+                            "CLEAR_EXPIRED_TOKENS_BATCH_SIZE",
+                            "CLEAR_EXPIRED_TOKENS_BATCH_INTERVAL",
+                            "ALWAYS_RELOAD_OAUTHLIB_CORE"})) {
             // The authorization server's settings: they do not change how a token is checked.
         } else {
             config_fail(at, "unknown OAUTH2_PROVIDER setting");
@@ -86,8 +112,9 @@ KnoxSettings parse_knox_settings(const json& block) {
             }
             s.auth_header_prefix = value.get<std::string>();
         } else if (key == "SECURE_HASH_ALGORITHM") {
-            if (!value.is_string() || (value.get_ref<const std::string&>() != "hashlib.sha512" &&
-                                       value.get_ref<const std::string&>() != "cryptography.hazmat.primitives.hashes.SHA512"))
+            if (!value.is_string() ||
+                (value.get_ref<const std::string&>() != "hashlib.sha512" &&
+                 value.get_ref<const std::string&>() != "cryptography.hazmat.primitives.hashes.SHA512"))
                 config_fail(at, "only SHA-512 (knox's default) is supported");
         } else if (key == "AUTO_REFRESH") {
             if (!value.is_boolean() || value.get<bool>())

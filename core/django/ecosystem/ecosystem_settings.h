@@ -23,11 +23,11 @@ struct KnoxSettings {
 };
 
 struct EcosystemSettings {
-    std::optional<nlohmann::json> simple_jwt;        // as written; see parse_simplejwt_settings
-    std::optional<std::string> django_secret_key;    // SIMPLE_JWT's default SIGNING_KEY
+    std::optional<nlohmann::json> simple_jwt;      // as written; see parse_simplejwt_settings
+    std::optional<std::string> django_secret_key;  // SIMPLE_JWT's default SIGNING_KEY
     DotSettings dot;
     KnoxSettings knox;
-    std::optional<std::string> api_key_header;       // API_KEY_CUSTOM_HEADER as a lowercase header name
+    std::optional<std::string> api_key_header;  // API_KEY_CUSTOM_HEADER as a lowercase header name
 };
 
 // Each throws Error(Config) naming the key ("$.OAUTH2_PROVIDER.READ_SCOPE").

@@ -56,7 +56,7 @@ PyInt py_int(const nlohmann::json& value) {
     } else if (value.is_number_integer()) {
         r.kind = PyInt::Kind::Ok;
         r.value = value.is_number_unsigned() ? static_cast<double>(value.get<uint64_t>())
-                                              : static_cast<double>(value.get<int64_t>());
+                                             : static_cast<double>(value.get<int64_t>());
     } else if (value.is_number_float()) {
         r.kind = PyInt::Kind::Ok;
         r.value = std::trunc(value.get<double>());
@@ -114,7 +114,8 @@ bool py_truthy(const nlohmann::json& v) {
     if (v.is_null()) return false;
     if (v.is_boolean()) return v.get<bool>();
     if (v.is_number()) return v.get<double>() != 0;
-    if (v.is_string() || v.is_array() || v.is_object()) return !v.empty();
+    if (v.is_string()) return !v.get_ref<const std::string&>().empty();
+    if (v.is_array() || v.is_object()) return !v.empty();
     return true;
 }
 

@@ -39,8 +39,8 @@ std::shared_ptr<const authn::Authenticator> Registry::authenticator(const std::s
     if (auto it = built_.find(name); it != built_.end()) return it->second;
     std::shared_ptr<const authn::Authenticator> built;
     if (name == kSimpleJwt) {
-        built = std::make_shared<SimpleJwtAuthenticator>(services_,
-                                                         parse_simplejwt_settings(nullptr, settings_->django_secret_key));
+        built = std::make_shared<SimpleJwtAuthenticator>(
+            services_, parse_simplejwt_settings(nullptr, settings_->django_secret_key));
     } else {
         if (services_->django() == nullptr) config_fail(where, std::string(name) + " reads the DJANGO database");
         if (name == kKnox) {

@@ -24,8 +24,7 @@ constexpr double kMaxTimestamp = 253402300799.0;
 
 bool looks_like_pem_or_ssh(std::string_view k) {
     // PyJWT's HMACAlgorithm.prepare_key refuses these (is_pem_format / is_ssh_key).
-    return k.find("-----BEGIN ") != std::string_view::npos || k.rfind("ssh-", 0) == 0 ||
-           k.rfind("ecdsa-sha2-", 0) == 0;
+    return k.find("-----BEGIN ") != std::string_view::npos || k.rfind("ssh-", 0) == 0 || k.rfind("ecdsa-sha2-", 0) == 0;
 }
 
 // {"detail": …, "code": …}: simplejwt's DetailDictMixin.
@@ -160,8 +159,7 @@ SimpleJwtSettings parse_simplejwt_settings(const json* block, const std::optiona
             s.jwt.key = jose::VerificationKey::from_pem(verifying_key, {alg}, "");
         }
     } catch (const jose::KeyError& e) {
-        config_fail(where + (jose::family_of(alg) == jose::Family::Hmac ? ".SIGNING_KEY" : ".VERIFYING_KEY"),
-                    e.what());
+        config_fail(where + (jose::family_of(alg) == jose::Family::Hmac ? ".SIGNING_KEY" : ".VERIFYING_KEY"), e.what());
     }
     return s;
 }
@@ -243,8 +241,7 @@ AuthOutcome SimpleJwtAuthenticator::verify(std::string_view token, double now, E
     if (accepted == nullptr) {
         constexpr const char* kNoType = "Given token not valid for any token type";
         ojson body{{"detail", kNoType}, {"code", "token_not_valid"}, {"messages", std::move(messages)}};
-        return failure_with_body(kNoType, "token_not_valid",
-                                 body.dump(-1, ' ', false, json::error_handler_t::replace));
+        return failure_with_body(kNoType, "token_not_valid", body.dump(-1, ' ', false, json::error_handler_t::replace));
     }
     UserPtr user;
     AuthOutcome failed = user_of(decoded.payload, user);
