@@ -15,6 +15,7 @@ REASONS = {
     401: "Unauthorized",
     403: "Forbidden",
     429: "Too Many Requests",
+    500: "Internal Server Error",
     503: "Service Unavailable",
 }
 
