@@ -5,7 +5,7 @@
 namespace authpolicy {
 
 std::string Decision::body_json() const {
-    if (!body.empty()) return body;
+    if (body) return *body;
     if (allowed) return "";
     return nlohmann::json{{"detail", detail}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

@@ -18,8 +18,8 @@ struct Decision {
     bool authentication_ran = false;
     UserPtr user;  // null when authentication did not run or UNAUTHENTICATED_USER is null
     AuthValue auth;
-    std::string authenticator;  // empty when none succeeded
-    std::string body;           // JSON text when richer than {"detail": detail}; see body_json()
+    std::string authenticator;                // empty when none succeeded
+    std::shared_ptr<const std::string> body;  // JSON text when richer than {"detail": detail}; see body_json()
 
     // The JSON body a host sends with a denial ({"detail": …} unless richer); "" when allowed.
     std::string body_json() const;

@@ -421,7 +421,8 @@ void Engine::authenticate(const http::Request& request, const ViewPolicy& policy
             case authn::AuthOutcome::Kind::NotApplicable:
                 // DOT: a refused token leaves the request anonymous but shapes the challenge.
                 if (outcome.failure_challenge && authenticator == policy.authenticators.front())
-                    state.deferred_challenge = std::move(outcome.failure_challenge);
+                    state.deferred_challenge =
+                        std::make_shared<const std::string>(std::move(*outcome.failure_challenge));
                 continue;
             case authn::AuthOutcome::Kind::Authenticated:
                 state.status = AuthState::Status::Authenticated;
@@ -476,7 +477,7 @@ Decision Engine::authentication_error(const http::Request& request, const ViewPo
         if (failed && state.failure_challenge && state.authenticator == first)
             challenge = state.failure_challenge;
         else if (state.deferred_challenge)
-            challenge = state.deferred_challenge;
+            challenge = *state.deferred_challenge;
         else
             challenge = first->challenge(request);
     }
@@ -526,7 +527,7 @@ Decision Engine::evaluate(const http::Request& request, AuthState& state) const 
         d.status = 403;
         d.code = permission->code().value_or("permission_denied");
         d.detail = permission->message().value_or(kPermissionDenied);
-        if (auto body = permission->denial_body(ctx)) d.body = std::move(*body);
+        if (auto body = permission->denial_body(ctx)) d.body = std::make_shared<const std::string>(std::move(*body));
         if (auto challenge = permission->denial_challenge(ctx)) d.headers.emplace_back("WWW-Authenticate", *challenge);
         fill_identity(d, state);
         return d;

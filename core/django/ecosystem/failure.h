@@ -12,7 +12,7 @@ namespace authpolicy::django::ecosystem {
 inline authn::AuthOutcome failure_with_body(std::string detail, std::string code, std::string body) {
     authn::AuthOutcome o = authn::AuthOutcome::failure(std::move(detail));
     o.code = std::move(code);
-    o.body = std::move(body);
+    o.body = std::make_shared<const std::string>(std::move(body));
     return o;
 }
 
