@@ -98,6 +98,19 @@ type Decision struct {
 	Auth json.RawMessage
 	// Authenticator is the class that succeeded; "" if none.
 	Authenticator string
+	// Body is the JSON body to send with a denial: {"detail": …} or the Django package's richer
+	// one (simplejwt's {"detail","code","messages"}, DOT's "required_scopes"); nil if allowed.
+	Body json.RawMessage
+}
+
+// DenialBody is the body a host sends with a denial: Body, or {"detail": Detail} for a
+// Decision built by hand.
+func (d *Decision) DenialBody() []byte {
+	if d.Body != nil {
+		return d.Body
+	}
+	body, _ := json.Marshal(map[string]string{"detail": d.Detail})
+	return body
 }
 
 func nullable(s string) *string {
@@ -121,6 +134,10 @@ func (d *Decision) MarshalJSON() ([]byte, error) {
 	if auth == nil {
 		auth = json.RawMessage("null")
 	}
+	body := json.RawMessage("null")
+	if !d.Allowed {
+		body = d.DenialBody()
+	}
 	return json.Marshal(struct {
 		Allowed       bool              `json:"allowed"`
 		Status        int               `json:"status"`
@@ -130,7 +147,8 @@ func (d *Decision) MarshalJSON() ([]byte, error) {
 		User          *userJSON         `json:"user"`
 		Auth          json.RawMessage   `json:"auth"`
 		Headers       map[string]string `json:"headers"`
-	}{d.Allowed, d.Status, nullable(d.Code), nullable(d.Detail), nullable(d.Authenticator), user, auth, headers})
+		Body          json.RawMessage   `json:"body"`
+	}{d.Allowed, d.Status, nullable(d.Code), nullable(d.Detail), nullable(d.Authenticator), user, auth, headers, body})
 }
 
 func readDecision(p *C.authp_decision) *Decision {
@@ -142,6 +160,13 @@ func readDecision(p *C.authp_decision) *Decision {
 	}
 	if v.detail != nil {
 		d.Detail = C.GoString(v.detail)
+	}
+	if !d.Allowed {
+		var body *C.char
+		var n C.size_t
+		if C.authp_decision_body_json(&body, &n, p) == 0 {
+			d.Body = json.RawMessage(C.GoStringN(body, C.int(n)))
+		}
 	}
 	if n := int(v.header_count); n > 0 {
 		d.Headers = make(map[string]string, n)

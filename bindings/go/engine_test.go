@@ -89,7 +89,7 @@ func TestTokenAndBasicDecisions(t *testing.T) {
 		t.Fatalf("token decision: %+v user %+v auth %s", d, d.User, d.Auth)
 	}
 	j, _ := json.Marshal(d)
-	want := `{"allowed":true,"status":200,"code":null,"detail":null,"authenticator":"TokenAuthentication","user":{"id":1,"username":"alice","is_authenticated":true,"is_active":true,"is_staff":false,"is_superuser":false},"auth":{"type":"token","name":"laptop"},"headers":{}}`
+	want := `{"allowed":true,"status":200,"code":null,"detail":null,"authenticator":"TokenAuthentication","user":{"id":1,"username":"alice","is_authenticated":true,"is_active":true,"is_staff":false,"is_superuser":false},"auth":{"type":"token","name":"laptop"},"headers":{},"body":null}`
 	if string(j) != want {
 		t.Fatalf("JSON:\n got %s\nwant %s", j, want)
 	}
@@ -115,6 +115,9 @@ func TestDenials(t *testing.T) {
 	j, _ := json.Marshal(d)
 	if !strings.Contains(string(j), `"user":{"id":null,"username":"","is_authenticated":false`) || !strings.Contains(string(j), `"headers":{"WWW-Authenticate":"Token"}`) {
 		t.Fatalf("JSON: %s", j)
+	}
+	if string(d.Body) != `{"detail":"Authentication credentials were not provided."}` || !strings.HasSuffix(string(j), `"body":{"detail":"Authentication credentials were not provided."}}`) {
+		t.Fatalf("body: %s in %s", d.Body, j)
 	}
 	if d = decide(t, e, authpolicy.Request{View: "admin", Header: hdr("Authorization", basic("bob", "pw"))}); d.Status != 403 || d.Code != "permission_denied" {
 		t.Fatalf("admin: %+v", d)

@@ -2,7 +2,6 @@ package authpolicy
 
 import (
 	"context"
-	"encoding/json"
 	"net"
 	"net/http"
 	"strconv"
@@ -53,9 +52,10 @@ func (e *Engine) DecideHTTP(r *http.Request, view string) (*Decision, error) {
 	return e.Decide(r.Context(), RequestFromHTTP(r, view))
 }
 
-// WriteDenial sends a denial: its status, WWW-Authenticate / Retry-After, and {"detail": …}.
+// WriteDenial sends a denial: its status, WWW-Authenticate / Retry-After, and its body
+// ({"detail": …}, or the Django package's richer body).
 func WriteDenial(w http.ResponseWriter, d *Decision) {
-	body, _ := json.Marshal(map[string]string{"detail": d.Detail})
+	body := d.DenialBody()
 	h := w.Header()
 	for name, value := range d.Headers {
 		h.Set(name, value)

@@ -36,9 +36,9 @@ function resolveView(option, req) {
   return option === undefined ? null : option;
 }
 
-/** Sends a denial: the decision's status, its headers and {"detail": …} as JSON. */
+/** Sends a denial: the decision's status, its headers and its body ({"detail": …} or richer) as JSON. */
 function sendDenial(res, decision) {
-  const body = JSON.stringify({ detail: decision.detail });
+  const body = JSON.stringify(decision.body);
   res.statusCode = decision.status;
   for (const [name, value] of Object.entries(decision.headers)) res.setHeader(name, value);
   res.setHeader('Content-Type', 'application/json');
@@ -55,7 +55,7 @@ function sendDenial(res, decision) {
  *
  * Allowed: req.authpolicy = the Decision; req.user (authenticated users only, so that
  * Passport's req.isAuthenticated() stays right) and req.auth; then next().
- * Denied: answered here (status, WWW-Authenticate / Retry-After, JSON {detail}).
+ * Denied: answered here (status, WWW-Authenticate / Retry-After, the decision's JSON body).
  * A StoreError / CallbackError (database or callback broke) is answered with the engine's
  * safe 503 denial; any other exception (one thrown by your callbacks, an unknown view) goes to
  * next(err) unchanged.

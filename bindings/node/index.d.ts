@@ -107,6 +107,7 @@ export interface DecisionJSON {
   code: string | null;
   detail: string | null;
   authenticator: string | null;
+  body: Record<string, unknown> | null;
   user: {
     id: number | null; username: string; is_authenticated: boolean; is_active: boolean; is_staff: boolean;
     is_superuser: boolean;
@@ -125,6 +126,8 @@ export class Decision {
   /** 'not_authenticated', 'authentication_failed', 'permission_denied', 'throttled', …; null if allowed. */
   readonly code: string | null;
   readonly detail: string | null;
+  /** The JSON body to send with a denial ({detail} or the Django package's richer body); null if allowed. */
+  readonly body: { detail?: string; [key: string]: unknown } | null;
   /** WWW-Authenticate, Retry-After. */
   readonly headers: Readonly<Record<string, string>>;
   readonly user: User | null;

@@ -356,6 +356,12 @@ AUTHP_EXTERN(const char*) authp_decision_auth_json(const authp_decision* d);
 AUTHP_EXTERN(const char*) authp_decision_authenticator(const authp_decision* d);
 /** The whole decision as the CLI prints it (one line of JSON); *len may be NULL. */
 AUTHP_EXTERN(const char*) authp_decision_to_json(const authp_decision* d, size_t* len);
+/** The JSON object a host sends as the body of a denial: {"detail": "…"}, or richer where the
+ * Django package does so (simplejwt's {"detail","code","messages"}, DOT's "required_scopes").
+ * *out is borrowed from the decision (NUL-terminated; *len, if len is not NULL, is its length).
+ * AUTHP_ENOTFOUND (and *out = NULL) when the request is allowed; AUTHP_EMISUSE for NULL d/out. */
+AUTHP_EXTERN(int)
+authp_decision_body_json(const char** out, size_t* len, const authp_decision* d) AUTHP_WARN_UNUSED;
 /** @} */
 
 /** @defgroup directory Built-in SQLite directory: users and tokens

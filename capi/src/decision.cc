@@ -51,6 +51,22 @@ const char* authp_decision_to_json(const authp_decision* d, size_t* len) {
     return d->json.c_str();
 }
 
+int authp_decision_body_json(const char** out, size_t* len, const authp_decision* d) {
+    if (len) *len = 0;
+    if (!out) return authp_capi::misuse("NULL out");
+    *out = nullptr;
+    if (!d) return authp_capi::misuse("NULL decision");
+    if (d->decision.allowed) return AUTHP_ENOTFOUND;
+    try {
+        if (d->body.empty()) d->body = d->decision.body_json();
+    } catch (...) {
+        return authp_capi::misuse("the decision body could not be rendered");
+    }
+    *out = d->body.c_str();
+    if (len) *len = d->body.size();
+    return AUTHP_OK;
+}
+
 int authp_user_has_id(const authp_user* u) {
     return u && u->user && u->user->id.has_value();
 }

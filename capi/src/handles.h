@@ -102,4 +102,5 @@ struct authp_decision {
     authpolicy::Decision decision;
     authp_user user_view;
     mutable std::string json;
+    mutable std::string body;  // body_json(), rendered on first request
 };

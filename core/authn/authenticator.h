@@ -1,6 +1,7 @@
 // The authenticator contract (DRF's BaseAuthentication): not mine, authenticated, or failed.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,12 @@ struct AuthOutcome {
     std::optional<int> status;
     std::string code;
     std::optional<std::string> failure_challenge;
+    // Failed only: the whole JSON body the host should send when it is richer than
+    // {"detail": detail} (simplejwt's {"detail","code","messages"}); empty = {"detail": detail}.
+    // NotApplicable may carry failure_challenge too: the challenge to send if this is the view's
+    // first authenticator and the request ends unauthenticated (DOT's oauth2_error).
+    // A pointer, so that the common outcomes (not mine, success) construct nothing.
+    std::shared_ptr<const std::string> body;
 
     static AuthOutcome not_applicable() { return {}; }
     static AuthOutcome success(UserPtr user, AuthValue auth) {

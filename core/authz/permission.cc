@@ -3,6 +3,7 @@
 #include <functional>
 
 #include "core/authz/scope_permission.h"
+#include "core/django/ecosystem/registry.h"
 
 namespace authpolicy::authz {
 namespace {
@@ -98,6 +99,8 @@ PermissionPtr make_builtin(std::string_view name, std::optional<std::string> mes
         };
     } else if (name == "IsAuthenticatedOrReadOnly") {
         check = [](PermissionContext& ctx) { return is_safe_method(ctx.method()) || authenticated(ctx); };
+    } else if (auto p = django::ecosystem::make_permission(name, message, code)) {
+        return p;
     } else {
         return make_scope_permission(name, std::move(message), std::move(code));
     }

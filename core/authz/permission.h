@@ -9,6 +9,13 @@
 
 #include "core/engine/user.h"
 
+namespace authpolicy {
+class Services;
+namespace http {
+class Request;
+}
+}  // namespace authpolicy
+
 namespace authpolicy::authz {
 
 // What a permission may look at. Reading the user may run authentication (lazily).
@@ -21,6 +28,12 @@ class PermissionContext {
     virtual AuthValue auth() { return nullptr; }
     // The view's required_scopes (DOT's view attribute), for the scope permissions.
     virtual const std::vector<std::string>& required_scopes() const;
+    // The request and the engine's services, for permissions that read credentials themselves
+    // (drf-api-key's HasAPIKey); nullptr outside an engine.
+    virtual const http::Request* request() const { return nullptr; }
+    virtual const Services* services() const { return nullptr; }
+    // DRF's request.successful_authenticator: the class name, "" when none (authenticates).
+    virtual std::string_view successful_authenticator() { return {}; }
 };
 
 class Permission {
@@ -33,6 +46,9 @@ class Permission {
     // A WWW-Authenticate value for this permission's denial of an authenticated request
     // (RFC 6750 insufficient_scope); none for DRF's classes.
     virtual std::optional<std::string> denial_challenge(PermissionContext&) const { return std::nullopt; }
+    // The whole JSON body of this permission's denial when richer than {"detail": message}
+    // (DOT's {"detail", "required_scopes"}); none for DRF's classes and compositions.
+    virtual std::optional<std::string> denial_body(PermissionContext&) const { return std::nullopt; }
     // True when the permission needs the view's required_scopes (TokenHasScope).
     virtual bool needs_required_scopes() const { return false; }
 };

@@ -194,4 +194,98 @@ std::optional<DjangoStore::SessionRow> DjangoStore::lookup_session(std::string_v
     });
 }
 
+std::optional<DjangoStore::DotToken> DjangoStore::find_dot_access_token(std::string_view token) const {
+    if (token.empty() || token.size() > 255) return std::nullopt;
+    const auto range = prefix_range(token, kLookupPrefix);
+    const std::string& lo = range.first;
+    const std::string& hi = range.second;
+    if (hi.empty()) return std::nullopt;
+    return read([&](Connection& c) -> std::optional<DotToken> {
+        Statement s = c.prepare(
+            "SELECT t.token, t.id, t.expires, t.scope, t.application_id, "
+            "u.id, u.username, u.password, u.is_active, u.is_staff, u.is_superuser "
+            "FROM oauth2_provider_accesstoken t LEFT JOIN auth_user u ON u.id = t.user_id "
+            "WHERE t.token >= ?1 AND t.token < ?2 LIMIT 64");
+        s.bind(1, lo).bind(2, hi);
+        std::optional<DotToken> found;
+        while (s.step()) {
+            if (!crypto::constant_time_equal(s.column_text(0), token) || found) continue;
+            DotToken t;
+            t.id = s.column_int(1);
+            if (!s.column_is_null(2)) t.expires = parse_django_datetime(s.column_text(2), settings_.use_tz);
+            t.scope = s.column_text(3);
+            if (!s.column_is_null(4)) t.application_id = s.column_int(4);
+            if (!s.column_is_null(5)) {
+                auto u = std::make_shared<User>();
+                u->id = s.column_int(5);
+                u->username = s.column_text(6);
+                u->password = s.column_text(7);
+                u->is_active = s.column_int(8) != 0;
+                u->is_staff = s.column_int(9) != 0;
+                u->is_superuser = s.column_int(10) != 0;
+                t.user = std::move(u);
+            }
+            found = std::move(t);
+        }
+        return found;
+    });
+}
+
+std::optional<DjangoStore::ApiKey> DjangoStore::find_api_key(std::string_view prefix) const {
+    return read([&](Connection& c) -> std::optional<ApiKey> {
+        Statement s = c.prepare(
+            "SELECT hashed_key, expiry_date FROM rest_framework_api_key_apikey WHERE prefix = ? AND NOT revoked");
+        s.bind(1, prefix);
+        if (!s.step()) return std::nullopt;
+        ApiKey k;
+        k.hashed_key = s.column_text(0);
+        if (!s.column_is_null(1)) {
+            k.expiry = parse_django_datetime(s.column_text(1), settings_.use_tz);
+            if (!k.expiry) k.expiry = 0;  // unreadable: treat as long expired (fail closed)
+        }
+        return k;
+    });
+}
+
+std::vector<DjangoStore::KnoxToken> DjangoStore::find_knox_tokens(std::string_view token_key) const {
+    return read([&](Connection& c) {
+        Statement s = c.prepare(
+            "SELECT t.digest, t.token_key, t.expiry, u.id, u.username, u.password, u.is_active, u.is_staff, "
+            "u.is_superuser FROM knox_authtoken t JOIN auth_user u ON u.id = t.user_id WHERE t.token_key = ? "
+            "LIMIT 64");
+        s.bind(1, token_key);
+        std::vector<KnoxToken> rows;
+        while (s.step()) {
+            KnoxToken t;
+            t.digest = s.column_text(0);
+            t.token_key = s.column_text(1);
+            if (!s.column_is_null(2)) {
+                t.expiry = parse_django_datetime(s.column_text(2), settings_.use_tz);
+                if (!t.expiry) t.expiry = 0;  // unreadable: expired
+            }
+            auto u = std::make_shared<User>();
+            u->id = s.column_int(3);
+            u->username = s.column_text(4);
+            u->password = s.column_text(5);
+            u->is_active = s.column_int(6) != 0;
+            u->is_staff = s.column_int(7) != 0;
+            u->is_superuser = s.column_int(8) != 0;
+            t.user = std::move(u);
+            rows.push_back(std::move(t));
+        }
+        return rows;
+    });
+}
+
+void DjangoStore::require_table(const char* table) const {
+    read([&](Connection& c) {
+        Statement s = c.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?");
+        s.bind(1, std::string_view(table));
+        if (!s.step() || s.column_int(0) == 0)
+            throw Error(ErrorCode::Config, std::string("the Django database has no table ") + table +
+                                               " (is the package installed and migrated?)");
+        return 0;
+    });
+}
+
 }  // namespace authpolicy::django

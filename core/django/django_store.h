@@ -34,6 +34,33 @@ class DjangoStore {
     // A django_session row whose expire_date is after `now`; same prefix rule as tokens.
     std::optional<SessionRow> load_session(std::string_view key, double now) const;
 
+    // The packages of docs/django.md ("Other packages"); each reads one table, never writes.
+    // oauth2_provider_accesstoken by token (plaintext in DOT 1.x; same prefix rule as tokens).
+    struct DotToken {
+        int64_t id = 0;
+        std::optional<double> expires;  // none when NULL or unreadable (DOT: expired)
+        std::string scope;
+        std::optional<int64_t> application_id;
+        UserPtr user;  // null for application-only tokens
+    };
+    std::optional<DotToken> find_dot_access_token(std::string_view token) const;
+    // rest_framework_api_key_apikey: the unrevoked key with this prefix.
+    struct ApiKey {
+        std::string hashed_key;  // a Django password hash of "<prefix>.<secret>"
+        std::optional<double> expiry;
+    };
+    std::optional<ApiKey> find_api_key(std::string_view prefix) const;
+    // knox_authtoken rows with this token_key, each with its user.
+    struct KnoxToken {
+        std::string digest;  // SHA-512 hex
+        std::string token_key;
+        std::optional<double> expiry;
+        UserPtr user;
+    };
+    std::vector<KnoxToken> find_knox_tokens(std::string_view token_key) const;
+    // Throws Error(Store) naming the table when the database lacks it (checked at build time).
+    void require_table(const char* table) const;
+
     // Keys longer than Django's columns cannot exist (token 40, session 40).
     static constexpr size_t kMaxKeyLength = 40;
     static constexpr size_t kLookupPrefix = 8;

@@ -18,8 +18,10 @@ struct AuthState {
     std::optional<int> failure_status;  // see AuthOutcome: forced status, code and challenge
     std::string failure_code;
     std::optional<std::string> failure_challenge;
-    bool errored = false;  // a store or callback failed while authenticating
-    bool running = false;  // guards against a callback re-entering authentication
+    std::shared_ptr<const std::string> failure_body;        // AuthOutcome::body
+    std::shared_ptr<const std::string> deferred_challenge;  // the first authenticator's, from a NotApplicable
+    bool errored = false;                                   // a store or callback failed while authenticating
+    bool running = false;                                   // guards against a callback re-entering authentication
 
     void reset() { *this = AuthState{}; }
 };

@@ -315,6 +315,14 @@ EngineConfig parse_config(const json& root, const std::string& base_dir) {
             c.django = value;
         } else if (key == "SESSIONS") {
             c.sessions = value;
+        } else if (key == "SIMPLE_JWT") {
+            c.simple_jwt = value;
+        } else if (key == "OAUTH2_PROVIDER") {
+            c.oauth2_provider = value;
+        } else if (key == "REST_KNOX") {
+            c.rest_knox = value;
+        } else if (key == "API_KEY_CUSTOM_HEADER") {
+            c.api_key_custom_header = value;
         } else if (key == "VIEWS") {
             expect(value, value.is_object(), at, "an object of views");
             for (const auto& [name, view] : value.items()) {

@@ -67,6 +67,8 @@ struct EngineConfig {
     // "DJANGO" and "SESSIONS" as written; validated when the engine is built (core/django/).
     std::optional<nlohmann::json> django;
     std::optional<nlohmann::json> sessions;
+    // The Django packages' blocks as written; validated when the engine is built (core/django/ecosystem/).
+    std::optional<nlohmann::json> simple_jwt, oauth2_provider, rest_knox, api_key_custom_header;
     std::string base_dir;
 };
 

@@ -4,6 +4,12 @@
 
 namespace authpolicy {
 
+std::string Decision::body_json() const {
+    if (body) return *body;
+    if (allowed) return "";
+    return nlohmann::json{{"detail", detail}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 std::string Decision::to_json() const {
     using ojson = nlohmann::ordered_json;
     ojson j;
@@ -17,6 +23,8 @@ std::string Decision::to_json() const {
     ojson h = ojson::object();
     for (const auto& [name, value] : headers) h[name] = value;
     j["headers"] = std::move(h);
+    const std::string b = body_json();
+    j["body"] = b.empty() ? ojson(nullptr) : ojson::parse(b);
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

@@ -18,9 +18,13 @@ struct Decision {
     bool authentication_ran = false;
     UserPtr user;  // null when authentication did not run or UNAUTHENTICATED_USER is null
     AuthValue auth;
-    std::string authenticator;  // empty when none succeeded
+    std::string authenticator;                // empty when none succeeded
+    std::shared_ptr<const std::string> body;  // JSON text when richer than {"detail": detail}; see body_json()
 
-    // {"allowed","status","code","detail","authenticator","user","auth","headers"} on one line.
+    // The JSON body a host sends with a denial ({"detail": …} unless richer); "" when allowed.
+    std::string body_json() const;
+
+    // {"allowed","status","code","detail","authenticator","user","auth","headers","body"} on one line.
     std::string to_json() const;
 };
 

@@ -77,6 +77,12 @@ class LazyPermissionContext final : public authz::PermissionContext {
         return state_.auth;
     }
     const std::vector<std::string>& required_scopes() const override { return policy_.required_scopes; }
+    const http::Request* request() const override { return &request_; }
+    const Services* services() const override { return &engine_.services(); }
+    std::string_view successful_authenticator() override {
+        user();
+        return state_.status == AuthState::Status::Authenticated ? state_.authenticator->name() : std::string_view();
+    }
 
   private:
     const Engine& engine_;
@@ -117,6 +123,7 @@ Engine::Engine(const EngineConfig& config, HostHooks hooks) : hooks_(std::move(h
     services_ = std::make_shared<Services>(std::move(db), config.password_iterations, config.cache, std::move(clock),
                                            hooks_.user_lookup, hooks_.password_verify);
     configure_django(config);
+    configure_ecosystem(config);
     unauthenticated_user_ = config.unauthenticated_user_is_null ? nullptr : User::anonymous();
     if (config.unauthenticated_token)
         unauthenticated_token_ = std::make_shared<const std::string>(*config.unauthenticated_token);
@@ -252,6 +259,20 @@ void Engine::configure_django(const EngineConfig& config) {
     services_->attach_django(std::make_shared<const django::DjangoStore>(*django, config.database_busy_timeout_ms));
 }
 
+// "SIMPLE_JWT", "OAUTH2_PROVIDER", "REST_KNOX", "API_KEY_CUSTOM_HEADER" (docs/django.md).
+void Engine::configure_ecosystem(const EngineConfig& config) {
+    auto s = std::make_shared<django::ecosystem::EcosystemSettings>();
+    s->simple_jwt = config.simple_jwt;
+    if (const django::DjangoStore* store = services_->django(); store && !store->settings().secrets.empty())
+        s->django_secret_key = store->settings().secrets.front();
+    if (config.oauth2_provider) s->dot = django::ecosystem::parse_dot_settings(*config.oauth2_provider);
+    if (config.rest_knox) s->knox = django::ecosystem::parse_knox_settings(*config.rest_knox);
+    if (config.api_key_custom_header)
+        s->api_key_header = django::ecosystem::parse_api_key_header(*config.api_key_custom_header);
+    services_->set_ecosystem(s);
+    ecosystem_ = std::make_unique<django::ecosystem::Registry>(services_, s);
+}
+
 void Engine::log(LogLevel level, const std::string& message) const {
     if (hooks_.logger) {
         if (*hooks_.logger) (*hooks_.logger)(level, message);
@@ -303,6 +324,8 @@ std::optional<Decision> Engine::check_throttles(const http::Request& request, co
 }
 
 std::shared_ptr<const authn::Authenticator> Engine::build_authenticator(const AuthenticatorSpec& spec) const {
+    // The Django packages' dotted names (core/django/ecosystem/).
+    if (auto built = ecosystem_->authenticator(spec.class_name, spec.options, spec.where)) return built;
     // OAuth 2.0 bearer classes validate their own options (docs/oauth2.md).
     if (spec.class_name == "JWTAuthentication")
         return authn::make_jwt_authenticator(services_, spec.options, spec.where, spec.base_dir);
@@ -395,7 +418,12 @@ void Engine::authenticate(const http::Request& request, const ViewPolicy& policy
             throw;
         }
         switch (outcome.kind) {
-            case authn::AuthOutcome::Kind::NotApplicable: continue;
+            case authn::AuthOutcome::Kind::NotApplicable:
+                // DOT: a refused token leaves the request anonymous but shapes the challenge.
+                if (outcome.failure_challenge && authenticator == policy.authenticators.front())
+                    state.deferred_challenge =
+                        std::make_shared<const std::string>(std::move(*outcome.failure_challenge));
+                continue;
             case authn::AuthOutcome::Kind::Authenticated:
                 state.status = AuthState::Status::Authenticated;
                 state.user = std::move(outcome.user);
@@ -411,6 +439,7 @@ void Engine::authenticate(const http::Request& request, const ViewPolicy& policy
                 state.failure_status = outcome.status;
                 state.failure_code = std::move(outcome.code);
                 state.failure_challenge = std::move(outcome.failure_challenge);
+                state.failure_body = std::move(outcome.body);
                 return;
         }
     }
@@ -434,6 +463,7 @@ Decision Engine::authentication_error(const http::Request& request, const ViewPo
     d.detail = std::move(detail);
     fill_identity(d, state);
     const bool failed = state.status == AuthState::Status::Failed;
+    if (failed) d.body = state.failure_body;
     if (failed && state.failure_status) {  // not an AuthenticationFailed: no challenge
         d.status = *state.failure_status;
         if (!state.failure_code.empty()) d.code = state.failure_code;
@@ -446,6 +476,8 @@ Decision Engine::authentication_error(const http::Request& request, const ViewPo
         const authn::Authenticator* first = policy.authenticators.front().get();
         if (failed && state.failure_challenge && state.authenticator == first)
             challenge = state.failure_challenge;
+        else if (state.deferred_challenge)
+            challenge = *state.deferred_challenge;
         else
             challenge = first->challenge(request);
     }
@@ -495,6 +527,7 @@ Decision Engine::evaluate(const http::Request& request, AuthState& state) const 
         d.status = 403;
         d.code = permission->code().value_or("permission_denied");
         d.detail = permission->message().value_or(kPermissionDenied);
+        if (auto body = permission->denial_body(ctx)) d.body = std::make_shared<const std::string>(std::move(*body));
         if (auto challenge = permission->denial_challenge(ctx)) d.headers.emplace_back("WWW-Authenticate", *challenge);
         fill_identity(d, state);
         return d;

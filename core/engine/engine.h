@@ -13,6 +13,7 @@
 #include "core/authn/authenticator.h"
 #include "core/authn/oauth2_authenticator.h"
 #include "core/authz/permission.h"
+#include "core/django/ecosystem/registry.h"
 #include "core/engine/auth_state.h"
 #include "core/engine/config.h"
 #include "core/engine/decision.h"
@@ -72,6 +73,7 @@ class Engine {
                                             AuthState& state) const;
     void log(LogLevel level, const std::string& message) const;
     void configure_django(const EngineConfig& config);
+    void configure_ecosystem(const EngineConfig& config);
     std::shared_ptr<const authn::Authenticator> build_authenticator(const AuthenticatorSpec& spec) const;
     Decision authentication_error(const http::Request& request, const ViewPolicy& policy, const AuthState& state,
                                   std::string detail, const char* code) const;
@@ -89,6 +91,7 @@ class Engine {
     mutable std::atomic<bool> throttle_backend_failing_{false};
     ViewPolicy default_policy_;
     std::map<std::string, ViewPolicy, std::less<>> views_;
+    std::unique_ptr<django::ecosystem::Registry> ecosystem_;  // the Django packages' classes
 };
 
 }  // namespace authpolicy

@@ -17,6 +17,9 @@
 #include "core/store/sqlite/sqlite_user_store.h"
 
 namespace authpolicy {
+namespace django::ecosystem {
+struct EcosystemSettings;
+}
 
 // The host's user lookup. Returns the user, nullptr for "no such user", or nullopt to pass
 // the question on to the built-in directory. Throws Error(User | Callback) on failure.
@@ -60,6 +63,9 @@ class Services {
     // lookup), read-only.
     void attach_django(std::shared_ptr<const django::DjangoStore> store) { django_ = std::move(store); }
     const django::DjangoStore* django() const { return django_.get(); }
+    // SIMPLE_JWT, OAUTH2_PROVIDER, REST_KNOX, API_KEY_CUSTOM_HEADER (core/django/ecosystem/).
+    void set_ecosystem(std::shared_ptr<const django::ecosystem::EcosystemSettings> s) { ecosystem_ = std::move(s); }
+    const django::ecosystem::EcosystemSettings* ecosystem() const { return ecosystem_.get(); }
     // A token from authtoken_token (DJANGO) or from authp_token; nullopt when unknown.
     std::optional<store::TokenRecord> find_token(std::string_view key, const crypto::Sha256& digest) const;
     store::sqlite::SqliteSessionStore& session_store() const { return sessions_; }
@@ -95,6 +101,7 @@ class Services {
     mutable cache::CredentialCache<CachedCredential> basic_cache_;
     mutable cache::CredentialCache<CachedCredential> token_cache_;
     std::shared_ptr<const django::DjangoStore> django_;
+    std::shared_ptr<const django::ecosystem::EcosystemSettings> ecosystem_;
     mutable store::sqlite::SqliteSessionStore sessions_;
     django::SessionSettings session_settings_;
     mutable cache::CredentialCache<CachedCredential> session_cache_;

@@ -274,6 +274,25 @@ static void cache_stats_cases(authp_engine* e) {
     CHECK_INT("cache stats: NULL engine is misuse", authp_engine_cache_stats(&hits1, NULL, NULL), AUTHP_EMISUSE);
 }
 
+/* authp_decision_body_json: DRF's {"detail": …} for a denial, AUTHP_ENOTFOUND when allowed. */
+static void body_cases(authp_engine* e) {
+    const char* body = "unset";
+    size_t len = 7;
+    authp_decision* d = support_decide(e, NULL, "GET", NULL);
+    CHECK_INT("body of a denial", authp_decision_body_json(&body, &len, d), AUTHP_OK);
+    CHECK_STR("body is {detail}", body, "{\"detail\":\"Authentication credentials were not provided.\"}");
+    CHECK("body length", len == strlen(body));
+    CHECK_CONTAINS("decision JSON carries the body", authp_decision_to_json(d, NULL),
+                   ",\"body\":{\"detail\":\"Authentication credentials were not provided.\"}}");
+    authp_decision_free(d);
+    d = support_decide(e, "public", "GET", NULL);
+    CHECK_INT("no body when allowed", authp_decision_body_json(&body, &len, d), AUTHP_ENOTFOUND);
+    CHECK("allowed: NULL body", body == NULL && len == 0);
+    authp_decision_free(d);
+    CHECK_INT("NULL out", authp_decision_body_json(NULL, NULL, NULL), AUTHP_EMISUSE);
+    CHECK_INT("NULL decision", authp_decision_body_json(&body, NULL, NULL), AUTHP_EMISUSE);
+}
+
 void test_decisions(void) {
     authp_config* cfg = NULL;
     authp_engine* e = NULL;
@@ -293,6 +312,7 @@ void test_decisions(void) {
         token_cases(e, &now);
         permission_cases(e);
         cache_stats_cases(e);
+        body_cases(e);
     }
     authp_engine_free(e);
     authp_config_free(cfg);

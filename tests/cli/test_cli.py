@@ -63,6 +63,7 @@ def denial(status, code, detail, user=ANONYMOUS, headers=BASIC_CHALLENGE, authen
         "user": user,
         "auth": auth,
         "headers": headers,
+        "body": {"detail": detail},
     }
 
 
@@ -76,6 +77,7 @@ def allowed(user, authenticator, auth=None):
         "user": user,
         "auth": auth,
         "headers": {},
+        "body": None,
     }
 
 

@@ -268,5 +268,6 @@ TEST_CASE("the decision JSON has the CLI's shape") {
         f.decide("").to_json() ==
         R"({"allowed":false,"status":401,"code":"not_authenticated","detail":"Authentication credentials were not provided.",)"
         R"("authenticator":null,"user":{"id":null,"username":"","is_authenticated":false,"is_active":false,)"
-        R"("is_staff":false,"is_superuser":false},"auth":null,"headers":{"WWW-Authenticate":"Basic realm=\"api\""}})");
+        R"("is_staff":false,"is_superuser":false},"auth":null,"headers":{"WWW-Authenticate":"Basic realm=\"api\""},)"
+        R"("body":{"detail":"Authentication credentials were not provided."}})");
 }

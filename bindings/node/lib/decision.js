@@ -56,7 +56,7 @@ function copyUser(ptr) {
  * Fields are those of the CLI's decision JSON; toJSON() returns exactly that JSON.
  */
 class Decision {
-  constructor(allowed, status, code, detail, authenticator, user, authJson, headers) {
+  constructor(allowed, status, code, detail, authenticator, user, authJson, headers, bodyJson = null) {
     this.allowed = allowed;
     /** 200, 400, 401, 403, 429 or 503. */
     this.status = status;
@@ -72,6 +72,19 @@ class Decision {
     this.headers = headers;
     this._authJson = authJson;
     this._auth = undefined;
+    this._bodyJson = bodyJson;
+    this._body = undefined;
+  }
+
+  /**
+   * The JSON body to send with a denial: {detail: …}, or the Django package's richer body
+   * (simplejwt's {detail, code, messages}, DOT's required_scopes); null when allowed.
+   */
+  get body() {
+    if (this._body === undefined) {
+      this._body = this._bodyJson !== null ? JSON.parse(this._bodyJson) : this.allowed ? null : { detail: this.detail };
+    }
+    return this._body;
   }
 
   /** The auth value (any JSON value, e.g. {type: 'token', name: …}); null for none. Parsed once. */
@@ -91,6 +104,7 @@ class Decision {
       },
       auth: this._authJson === null ? null : JSON.parse(this._authJson),
       headers: { ...this.headers },
+      body: this.body,
     };
   }
 
@@ -108,6 +122,7 @@ const ANONYMOUS = Object.freeze(new User({ id: null, username: '', is_authentica
 const nameOut = [null];
 const valueOut = [null];
 const lenOut = [0];
+const bodyOut = [null];
 
 /** Copies a borrowed authp_user field by field (cheaper than authp_user_to_json). */
 function readUser(ptr) {
@@ -137,8 +152,10 @@ function takeDecision(ptr) {
     let code = null;
     let detail = null;
     let headers = EMPTY_HEADERS;
+    let bodyJson = null;
     if (!allowed) {
       code = fn.decisionCode(ptr);
+      if (fn.decisionBodyJson(bodyOut, lenOut, ptr) === 0) bodyJson = bodyOut[0];
       detail = fn.decisionDetail(ptr);
       const n = Number(fn.decisionHeaderCount(ptr));
       if (n > 0) {
@@ -153,7 +170,7 @@ function takeDecision(ptr) {
     const userPtr = fn.decisionUser(ptr);
     const user = userPtr === null ? null : readUser(userPtr);
     const authJson = fn.decisionAuthJson(ptr);
-    return new Decision(allowed, status, code, detail, authenticator, user, authJson, headers);
+    return new Decision(allowed, status, code, detail, authenticator, user, authJson, headers, bodyJson);
   } finally {
     fn.decisionFree(ptr);
   }

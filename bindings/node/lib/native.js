@@ -175,6 +175,7 @@ const decls = {
   decisionAuthJson: 'const char *authp_decision_auth_json(const authp_decision *d)',
   decisionAuthenticator: 'const char *authp_decision_authenticator(const authp_decision *d)',
   decisionToJson: 'const char *authp_decision_to_json(const authp_decision *d, _Out_ size_t *len)',
+  decisionBodyJson: 'int authp_decision_body_json(_Out_ const char **out, _Out_ size_t *len, const authp_decision *d)',
 
   userAdd: 'int authp_user_add(_Out_ int64_t *id_out, authp_engine *engine, const uint8_t *username, size_t username_len, const uint8_t *password, size_t password_len, unsigned int flags)',
   userSetPassword: 'int authp_user_set_password(authp_engine *engine, const uint8_t *username, size_t username_len, const uint8_t *password, size_t password_len)',

@@ -32,8 +32,11 @@ test('token and basic decisions have the CLI decision fields', () => {
   assert.deepEqual(d.auth, { type: 'token', name: 'laptop' });
   assert.equal(d.authenticator, 'TokenAuthentication');
   const json = d.toJSON();
-  assert.deepEqual(Object.keys(json), ['allowed', 'status', 'code', 'detail', 'authenticator', 'user', 'auth', 'headers']);
+  assert.deepEqual(Object.keys(json), ['allowed', 'status', 'code', 'detail', 'authenticator', 'user', 'auth', 'headers', 'body']);
   assert.deepEqual(JSON.parse(JSON.stringify(d)), json);
+  assert.equal(d.body, null);
+  const denied = e.decide({});
+  assert.deepEqual(denied.body, { detail: denied.detail });
   assert.equal(String(d), JSON.stringify(json));
 
   d = e.decide({ headers: { authorization: basic('alice', 's3cret') } });

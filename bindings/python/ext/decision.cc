@@ -39,6 +39,22 @@ class Decision {
         return *auth_;
     }
 
+    // The JSON body to send with a denial (authp_decision_body_json); None when allowed.
+    py::object body() {
+        if (!body_) {
+            const char* text = nullptr;
+            size_t n = 0;
+            const int rc = authp_decision_body_json(&text, &n, d_.get());
+            if (rc == AUTHP_ENOTFOUND) {
+                body_ = py::none();
+            } else {
+                check(rc);
+                body_ = json_loads(text);
+            }
+        }
+        return *body_;
+    }
+
     py::str to_json() const {
         size_t n = 0;
         const char* text = authp_decision_to_json(d_.get(), &n);
@@ -58,6 +74,7 @@ class Decision {
     DecisionPtr d_;
     std::optional<py::dict> headers_;
     std::optional<py::object> auth_;
+    std::optional<py::object> body_;
 };
 
 py::object user_attributes(const User& u) {
@@ -161,13 +178,16 @@ An anonymous user (DRF's AnonymousUser) has ``id`` None, an empty ``username`` a
 The outcome of one evaluation: allowed (200) or a denial (400, 401, 403, 429, 503).
 
 A denial is a value, never an exception: send ``status``, ``headers`` (WWW-Authenticate,
-Retry-After) and a body such as ``{"detail": detail}``.)doc")
+Retry-After) and ``body`` (``{"detail": detail}`` or the Django package's richer body).)doc")
         .def_property_readonly("allowed", &Decision::allowed, "True when the request may proceed.")
         .def_property_readonly("status", &Decision::status, "200, 400, 401, 403, 429 or 503.")
         .def_property_readonly("code", &Decision::code,
                                "DRF's error code ('not_authenticated', 'authentication_failed', "
                                "'permission_denied', 'throttled', …); None when allowed.")
         .def_property_readonly("detail", &Decision::detail, "DRF's detail text; None when allowed.")
+        .def_property_readonly("body", &Decision::body,
+                               "The JSON body to send with a denial (a dict: {'detail': …}, or richer, e.g. "
+                               "simplejwt's {'detail', 'code', 'messages'}); None when allowed.")
         .def_property_readonly("headers", &Decision::headers,
                                "Response headers the host must send: {'WWW-Authenticate': …, 'Retry-After': …}.")
         .def_property_readonly("user", &Decision::user,

@@ -71,7 +71,11 @@ def test_to_dict_is_the_cli_decision_json(engine, alice_key):
         },
         "auth": {"type": "token", "name": "laptop"},
         "headers": {},
+        "body": None,
     }
+    assert d.body is None
+    denied = engine.decide()
+    assert denied.body == {"detail": denied.detail} == denied.to_dict()["body"]
 
 
 def test_denial_to_dict_carries_challenge_header(engine):

@@ -1,5 +1,5 @@
 """Helpers the framework integrations share: request data from WSGI environs and ASGI scopes,
-and the JSON answer to a denial (DRF's ``{"detail": …}`` body plus the decision's headers)."""
+and the JSON answer to a denial (the decision's body, DRF's ``{"detail": …}`` or richer, plus its headers)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ REASONS = {
     401: "Unauthorized",
     403: "Forbidden",
     429: "Too Many Requests",
+    500: "Internal Server Error",
     503: "Service Unavailable",
 }
 
@@ -24,8 +25,9 @@ def status_line(status: int) -> str:
 
 
 def denial_body(decision: "Decision") -> bytes:
-    """DRF's error body: ``{"detail": "…"}``."""
-    return json.dumps({"detail": decision.detail}).encode("utf-8")
+    """The decision's error body: DRF's ``{"detail": "…"}``, or the Django package's richer one."""
+    body = decision.body
+    return json.dumps(body if body is not None else {"detail": decision.detail}).encode("utf-8")
 
 
 def denial_headers(decision: "Decision", body: bytes) -> List[Tuple[str, str]]:

@@ -222,4 +222,5 @@ else:
         decision = getattr(exc, "decision", None)
         if decision is None:
             return JSONResponse({"detail": str(exc)}, status_code=401)
-        return JSONResponse({"detail": decision.detail}, status_code=decision.status, headers=dict(decision.headers))
+        body = decision.body if decision.body is not None else {"detail": decision.detail}
+        return JSONResponse(body, status_code=decision.status, headers=dict(decision.headers))
