@@ -277,8 +277,16 @@ ForwardedAnswer Decider::decide(const ForwardedRequest& fr) {
                 answer.headers.emplace_back(std::move(lower), header_safe(value));
             }
             answer.headers.emplace_back("content-type", "application/json");
-            const char* detail = authp_decision_detail(d);
-            answer.body = detail_body(detail != nullptr ? detail : "");
+            // The whole body the host should send: DRF's {"detail"}, or a package's richer one
+            // (simplejwt's "messages", DOT's "required_scopes").
+            const char* body = nullptr;
+            size_t body_len = 0;
+            if (authp_decision_body_json(&body, &body_len, d) == AUTHP_OK && body != nullptr) {
+                answer.body.assign(body, body_len);
+            } else {
+                const char* detail = authp_decision_detail(d);
+                answer.body = detail_body(detail != nullptr ? detail : "");
+            }
         }
     } catch (const std::exception&) {
         // Whatever went wrong, the proxy gets a safe denial; the reason is in the metrics.
