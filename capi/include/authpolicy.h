@@ -246,14 +246,29 @@ authp_config_add_authenticator(authp_config* cfg, const char* name, const authp_
  * AUTHP_EMISUSE if no configuration was loaded successfully (load "{}" for the defaults). */
 AUTHP_EXTERN(int) authp_engine_new(authp_engine** out, const authp_config* cfg) AUTHP_WARN_UNUSED;
 AUTHP_EXTERN(void) authp_engine_free(authp_engine* engine);
+/**
+ * Replaces the engine's policy with one built from cfg, without a restart (docs/configuration.md
+ * "Reload"). The new policy is built completely first: on any error (AUTHP_ECONFIG, AUTHP_ESTORE
+ * …, message in authp_last_error) nothing changes and the old policy keeps serving. Then it is
+ * swapped in atomically: decisions already running finish on the old policy, later ones use the
+ * new one, and no decision ever sees a half-built policy. Returns once no decision uses the old
+ * policy any more (called from inside a callback, the old policy is freed later instead).
+ * Remote key sets are kept when their URL and fetch options did not change; with the same
+ * registered callbacks, the user directory, its caches and every authenticator whose options did
+ * not change are kept too; the caches of changed authenticators are dropped. Requests created for
+ * this engine stay valid; one whose authentication ran before the swap authenticates again.
+ * Safe to call while other threads evaluate; reloads are serialised. cfg may be freed after.
+ */
+AUTHP_EXTERN(int) authp_engine_reload(authp_engine* engine, const authp_config* cfg) AUTHP_WARN_UNUSED;
 /** 1 if the engine has a view of that name, else 0. */
 AUTHP_EXTERN(int) authp_engine_has_view(const authp_engine* engine, const char* name, size_t len);
 /**
  * Runs the policy of the request's view: authentication (eagerly unless the view says
  * "perform_authentication": false), permissions, and builds the decision.
  * Returns AUTHP_OK whenever a verdict was reached, allowed or not.
- * On AUTHP_EUSER, AUTHP_ECALLBACK or AUTHP_ESTORE a callback or the database failed: *out is
- * still set to a safe denial (503, code "service_unavailable") that the host may send; free it.
+ * On AUTHP_EUSER, AUTHP_ECALLBACK or AUTHP_ESTORE a callback, the database or an authorization
+ * server failed (no usable remote keys, introspection endpoint unreachable): *out is still set
+ * to a safe denial (503, code "service_unavailable") that the host may send; free it.
  * AUTHP_ENOTFOUND: the request names a view the engine does not have (*out is NULL).
  */
 AUTHP_EXTERN(int)

@@ -12,7 +12,8 @@ int authp_request_challenge(char** out, const authp_request* req) {
     if (out) *out = nullptr;
     return guard([&]() -> int {
         if (!out || !req) return authp_capi::misuse("NULL out or request");
-        const authpolicy::ViewPolicy* policy = req->engine->policy_for(req->request.view());
+        const authp_capi::Pinned engine(req->engine);
+        const authpolicy::ViewPolicy* policy = engine->policy_for(req->request.view());
         if (!policy) throw Error(ErrorCode::NotFound, "unknown view");
         if (policy->authenticators.empty()) return AUTHP_OK;
         const std::optional<std::string> challenge = policy->authenticators.front()->challenge(req->request);

@@ -34,9 +34,7 @@ std::string_view checked_password(const char* p, size_t len) {
     return view_of(p, len);
 }
 
-authpolicy::Services& services_of(authp_engine* e) {
-    return e->engine->services();
-}
+using authp_capi::services_of;
 
 }  // namespace
 
@@ -46,7 +44,8 @@ int authp_user_add(int64_t* id_out, authp_engine* engine, const char* username, 
                    const char* password, size_t password_len, unsigned int flags) {
     return guard([&]() -> int {
         if (!engine || (!username && username_len)) return authp_capi::misuse("NULL engine or username");
-        auto& s = services_of(engine);
+        const auto held = services_of(engine);
+        auto& s = *held;
         authpolicy::store::sqlite::NewUser u;
         u.username = checked_username(username, username_len);
         u.password_hash = password ? s.hashers().make(checked_password(password, password_len))
@@ -64,7 +63,8 @@ int authp_user_set_password(authp_engine* engine, const char* username, size_t u
                             size_t password_len) {
     return guard([&]() -> int {
         if (!engine || (!username && username_len)) return authp_capi::misuse("NULL engine or username");
-        auto& s = services_of(engine);
+        const auto held = services_of(engine);
+        auto& s = *held;
         const std::string encoded = password ? s.hashers().make(checked_password(password, password_len))
                                              : authpolicy::passwords::make_unusable_password();
         s.user_store().set_password_hash(checked_username(username, username_len), encoded);
@@ -76,8 +76,8 @@ int authp_user_set_password(authp_engine* engine, const char* username, size_t u
 int authp_user_set_active(authp_engine* engine, const char* username, size_t username_len, int active) {
     return guard([&]() -> int {
         if (!engine || (!username && username_len)) return authp_capi::misuse("NULL engine or username");
-        services_of(engine).user_store().set_active(checked_username(username, username_len), active != 0);
-        services_of(engine).invalidate_caches();
+        services_of(engine)->user_store().set_active(checked_username(username, username_len), active != 0);
+        services_of(engine)->invalidate_caches();
         return AUTHP_OK;
     });
 }
@@ -86,9 +86,9 @@ int authp_user_set_roles(authp_engine* engine, const char* username, size_t user
                          int is_superuser) {
     return guard([&]() -> int {
         if (!engine || (!username && username_len)) return authp_capi::misuse("NULL engine or username");
-        services_of(engine).user_store().set_roles(checked_username(username, username_len), is_staff != 0,
+        services_of(engine)->user_store().set_roles(checked_username(username, username_len), is_staff != 0,
                                                    is_superuser != 0);
-        services_of(engine).invalidate_caches();
+        services_of(engine)->invalidate_caches();
         return AUTHP_OK;
     });
 }
@@ -97,7 +97,7 @@ int authp_user_list_json(char** out, authp_engine* engine) {
     if (out) *out = nullptr;
     return guard([&]() -> int {
         if (!out || !engine) return authp_capi::misuse("NULL out or engine");
-        *out = authp_capi::owned_string(services_of(engine).user_store().list_json());
+        *out = authp_capi::owned_string(services_of(engine)->user_store().list_json());
         return AUTHP_OK;
     });
 }
@@ -113,7 +113,8 @@ int authp_token_create(char** key_out, authp_engine* engine, const char* usernam
             throw Error(ErrorCode::Invalid, "token name must be at most 200 bytes of UTF-8");
         if (expires_in < 0 || expires_in > int64_t{100} * 365 * 86400)
             throw Error(ErrorCode::Invalid, "expires_in must be between 0 (never) and 100 years");
-        auto& s = services_of(engine);
+        const auto held = services_of(engine);
+        auto& s = *held;
         // 160 bits from OpenSSL's CSPRNG, as DRF's 40 hex characters; only the digest is stored.
         std::string key = authpolicy::crypto::random_hex(20);
         const auto now = static_cast<int64_t>(s.now());
@@ -135,7 +136,8 @@ int authp_token_create(char** key_out, authp_engine* engine, const char* usernam
 int authp_token_revoke(authp_engine* engine, const char* key, size_t key_len) {
     return guard([&]() -> int {
         if (!engine || (!key && key_len)) return authp_capi::misuse("NULL engine or key");
-        auto& s = services_of(engine);
+        const auto held = services_of(engine);
+        auto& s = *held;
         const bool removed = s.token_store().revoke(authpolicy::crypto::sha256(view_of(key, key_len)));
         s.invalidate_caches();
         if (!removed) throw Error(ErrorCode::NotFound, "no such token");
@@ -149,7 +151,7 @@ int authp_token_list_json(char** out, authp_engine* engine, const char* username
         if (!out || !engine) return authp_capi::misuse("NULL out or engine");
         std::optional<std::string_view> who;
         if (username) who = view_of(username, username_len);
-        *out = authp_capi::owned_string(services_of(engine).token_store().list_json(who));
+        *out = authp_capi::owned_string(services_of(engine)->token_store().list_json(who));
         return AUTHP_OK;
     });
 }

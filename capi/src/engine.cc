@@ -9,6 +9,27 @@ using authp_capi::guard;
 using authpolicy::Error;
 using authpolicy::ErrorCode;
 
+namespace {
+
+void remember_hooks(authp_engine& e, const authp_config& cfg) {
+    e.lookup_payload = cfg.lookup_payload;
+    e.verify_payload = cfg.verify_payload;
+    e.clock_payload = cfg.clock_payload;
+    e.log_payload = cfg.log_payload;
+    e.introspect_payload = cfg.introspect_payload;
+    e.custom = cfg.hooks.custom_authenticators;
+}
+
+// The same registered callbacks (by identity): caches built on them keep their meaning.
+bool same_hooks(const authp_engine& e, const authp_config& cfg) {
+    return e.lookup_payload == cfg.lookup_payload && e.verify_payload == cfg.verify_payload &&
+           e.clock_payload == cfg.clock_payload && e.log_payload == cfg.log_payload &&
+           e.introspect_payload == cfg.introspect_payload && e.custom == cfg.hooks.custom_authenticators &&
+           static_cast<bool>(cfg.hooks.user_lookup) == static_cast<bool>(cfg.lookup_payload);
+}
+
+}  // namespace
+
 extern "C" {
 
 int authp_config_new(authp_config** out) {
@@ -51,8 +72,24 @@ int authp_engine_new(authp_engine** out, const authp_config* cfg) {
         // Never fall back to defaults silently: a failed or forgotten load would otherwise allow.
         if (!cfg->config) return authp_capi::misuse("no configuration loaded (load \"{}\" for the defaults)");
         const authpolicy::EngineConfig& config = *cfg->config;
-        auto engine = std::make_shared<authpolicy::Engine>(config, cfg->hooks);
-        *out = new authp_engine{std::move(engine)};
+        auto handle = std::make_unique<authp_engine>();
+        handle->live = std::make_unique<authpolicy::LiveEngine>(std::make_unique<authpolicy::Engine>(config, cfg->hooks));
+        remember_hooks(*handle, *cfg);
+        *out = handle.release();
+        return AUTHP_OK;
+    });
+}
+
+int authp_engine_reload(authp_engine* engine, const authp_config* cfg) {
+    return guard([&]() -> int {
+        if (!engine || !cfg) return authp_capi::misuse("NULL engine or config");
+        if (!cfg->config) return authp_capi::misuse("no configuration loaded (load \"{}\" for the defaults)");
+        const bool same = same_hooks(*engine, *cfg);
+        // Built completely before the swap: a bad configuration throws here and changes nothing.
+        engine->live->reload([&](const authpolicy::Engine& previous) {
+            return std::make_unique<authpolicy::Engine>(*cfg->config, cfg->hooks, &previous, same);
+        });
+        remember_hooks(*engine, *cfg);
         return AUTHP_OK;
     });
 }
@@ -63,11 +100,11 @@ void authp_engine_free(authp_engine* engine) {
 
 int authp_engine_has_view(const authp_engine* engine, const char* name, size_t len) {
     if (!engine || (!name && len) || len == 0) return 0;
-    return engine->engine->policy_for(std::string_view(name, len)) != nullptr;
+    return authp_capi::Pinned(engine)->policy_for(std::string_view(name, len)) != nullptr;
 }
 
 void authp_engine_invalidate_caches(const authp_engine* engine) {
-    if (engine) engine->engine->services().invalidate_caches();
+    if (engine) authp_capi::Pinned(engine)->services().invalidate_caches();
 }
 
 int authp_engine_cache_stats(uint64_t* hits, uint64_t* misses, const authp_engine* engine) {
@@ -82,12 +119,13 @@ int authp_engine_evaluate(authp_decision** out, const authp_engine* engine, auth
     if (out) *out = nullptr;
     return guard([&]() -> int {
         if (!out || !engine || !req) return authp_capi::misuse("NULL out, engine or request");
-        if (req->engine != engine->engine.get())
-            return authp_capi::misuse("the request was created for another engine");
+        if (req->engine != engine) return authp_capi::misuse("the request was created for another engine");
+        const authp_capi::Pinned pinned(engine);  // this decision runs on one policy, start to end
+        authp_capi::adopt_policy(*req, *pinned);
         auto d = std::make_unique<authp_decision>();
         int rc = AUTHP_OK;
         try {
-            d->decision = engine->engine->evaluate(req->request, req->state);
+            d->decision = pinned->evaluate(req->request, req->state);
         } catch (const Error& e) {
             if (e.code() == ErrorCode::NotFound || e.code() == ErrorCode::Misuse) throw;
             // The machinery failed: hand back a safe denial along with the code.

@@ -11,6 +11,7 @@
 #include "core/common/error.h"
 #include "core/engine/config.h"
 #include "core/engine/engine.h"
+#include "core/engine/live_engine.h"
 
 namespace authp_capi {
 
@@ -85,13 +86,39 @@ struct authp_config {
 };
 
 struct authp_engine {
-    std::shared_ptr<authpolicy::Engine> engine;
+    std::unique_ptr<authpolicy::LiveEngine> live;
+    // The host callbacks the current engine was built with: a reload with the same ones may
+    // keep the services and the authenticators' caches.
+    std::shared_ptr<authp_capi::Payload> lookup_payload, verify_payload, clock_payload, log_payload,
+        introspect_payload;
+    std::map<std::string, std::shared_ptr<const authpolicy::authn::Authenticator>, std::less<>> custom;
 };
+
+namespace authp_capi {
+// The engine's current policy, pinned for the scope: a read section (one store to this
+// thread's own slot), no lock, no reference count. Reloads wait for it to end.
+class Pinned {
+  public:
+    explicit Pinned(const authp_engine* e) : engine_(e->live->current()) {}
+    authpolicy::Engine* operator->() const { return &engine_; }
+    authpolicy::Engine& operator*() const { return engine_; }
+
+  private:
+    authpolicy::grace::ReadSection section_;
+    authpolicy::Engine& engine_;
+};
+
+// The services of the current policy, kept alive by the caller (management calls, not hot).
+inline std::shared_ptr<authpolicy::Services> services_of(const authp_engine* e) {
+    return Pinned(e)->shared_services();
+}
+}  // namespace authp_capi
 
 struct authp_request {
     // Non-owning: a request must not outlive its engine (documented), and not touching the
     // engine's reference count keeps concurrent requests off one shared cache line.
-    const authpolicy::Engine* engine = nullptr;
+    const authp_engine* engine = nullptr;
+    uint64_t engine_serial = 0;  // the policy its authentication state came from
     authpolicy::http::Request request;
     authpolicy::AuthState state;
     authp_user user_view;
@@ -104,3 +131,16 @@ struct authp_decision {
     mutable std::string json;
     mutable std::string body;  // body_json(), rendered on first request
 };
+
+namespace authp_capi {
+// A request whose authentication ran on another policy (a reload came in between) starts
+// over on this one: its state may point into an engine that is gone.
+inline void adopt_policy(authp_request& req, const authpolicy::Engine& engine) {
+    if (req.engine_serial != engine.serial()) {
+        req.state.reset();
+        req.user_view = {};
+        req.auth_json.clear();
+        req.engine_serial = engine.serial();
+    }
+}
+}  // namespace authp_capi

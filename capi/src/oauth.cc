@@ -24,7 +24,7 @@ constexpr size_t kMaxScope = 1000;
 constexpr size_t kMaxIntrospectionJson = 64 * 1024;
 
 authpolicy::store::sqlite::SqliteOAuthTokenStore store_of(authp_engine* e) {
-    return authpolicy::store::sqlite::SqliteOAuthTokenStore(e->engine->services().database());
+    return authpolicy::store::sqlite::SqliteOAuthTokenStore(authp_capi::services_of(e)->database());
 }
 
 std::string_view checked_text(const char* p, size_t len, size_t max, const char* what) {
@@ -72,7 +72,8 @@ int authp_oauth_token_create(char** token_out, authp_engine* engine, const char*
         const std::string scopes = normalised_scope(checked_text(scope, scope_len, kMaxScope, "scope"));
         if (expires_in < 0 || expires_in > int64_t{100} * 365 * 86400)
             throw Error(ErrorCode::Invalid, "expires_in must be between 0 (never) and 100 years");
-        auto& s = engine->engine->services();
+        const auto held = authp_capi::services_of(engine);
+        auto& s = *held;
         std::string token = authpolicy::authn::new_oauth_token();
         const auto now = static_cast<int64_t>(s.now());
         std::optional<int64_t> expires;
@@ -93,7 +94,7 @@ int authp_oauth_token_revoke(authp_engine* engine, const char* token, size_t tok
     return guard([&]() -> int {
         if (!engine || (!token && token_len)) return authp_capi::misuse("NULL engine or token");
         const bool removed = store_of(engine).revoke(authpolicy::crypto::sha256(view_of(token, token_len)));
-        engine->engine->services().invalidate_caches();
+        authp_capi::services_of(engine)->invalidate_caches();
         if (!removed) throw Error(ErrorCode::NotFound, "no such token");
         return AUTHP_OK;
     });

@@ -25,9 +25,11 @@ int set_field(authp_request* req, const char* p, size_t len, Setter setter) {
 // Runs authentication once, mapping machinery failures to error codes.
 int ensure_authenticated(authp_request* req) {
     return guard([&]() -> int {
-        const auto* policy = req->engine->policy_for(req->request.view());
+        const authp_capi::Pinned engine(req->engine);
+        authp_capi::adopt_policy(*req, *engine);
+        const auto* policy = engine->policy_for(req->request.view());
         if (!policy) throw Error(ErrorCode::NotFound, "unknown view");
-        req->engine->authenticate(req->request, *policy, req->state);
+        engine->authenticate(req->request, *policy, req->state);
         req->user_view.user = req->state.user;
         req->user_view.json.clear();
         return AUTHP_OK;
@@ -42,7 +44,7 @@ int authp_request_new(authp_request** out, const authp_engine* engine) {
     return guard([&]() -> int {
         if (!out || !engine) return authp_capi::misuse("NULL out or engine");
         auto* r = new authp_request();
-        r->engine = engine->engine.get();
+        r->engine = engine;
         r->request.set_host_handle(r);
         *out = r;
         return AUTHP_OK;

@@ -22,7 +22,7 @@ int authp_session_login(char** session_cookie, char** csrf_cookie, char** sessio
         if (user.empty() || user.size() > 150) throw Error(ErrorCode::Invalid, "username must be 1 to 150 bytes");
         std::optional<std::string_view> previous;
         if (previous_key_len) previous = view_of(previous_key, previous_key_len);
-        const auto login = authpolicy::authn::session_login(engine->engine->services(), user, previous);
+        const auto login = authpolicy::authn::session_login(*authp_capi::services_of(engine), user, previous);
         char* sc = authp_capi::owned_string(login.session_cookie);
         char* cc = nullptr;
         char* key = nullptr;
@@ -44,7 +44,7 @@ int authp_session_login(char** session_cookie, char** csrf_cookie, char** sessio
 int authp_session_logout(authp_engine* engine, const char* key, size_t key_len) {
     if (!engine || (!key && key_len)) return authp_capi::misuse("NULL engine or key");
     return guard([&]() -> int {
-        if (!authpolicy::authn::session_logout(engine->engine->services(), view_of(key, key_len)))
+        if (!authpolicy::authn::session_logout(*authp_capi::services_of(engine), view_of(key, key_len)))
             throw Error(ErrorCode::NotFound, "no such session");
         return AUTHP_OK;
     });
@@ -54,7 +54,8 @@ int authp_session_logout_user(int64_t* count, authp_engine* engine, const char* 
     if (count) *count = 0;
     if (!engine || (!username && username_len)) return authp_capi::misuse("NULL engine or username");
     return guard([&]() -> int {
-        auto& services = engine->engine->services();
+        const auto held = authp_capi::services_of(engine);
+        auto& services = *held;
         if (services.django()) throw Error(ErrorCode::Invalid, "sessions are read from the Django database");
         const auto user = services.find_user(view_of(username, username_len));
         if (!user || !user->id) throw Error(ErrorCode::NotFound, "no such user");

@@ -1,6 +1,7 @@
 #include "core/authn/jwt_authenticator.h"
 
 #include <filesystem>
+#include <set>
 #include <fstream>
 #include <sstream>
 
@@ -8,6 +9,8 @@
 #include "core/authn/scoped_auth.h"
 #include "core/common/bounded_json.h"
 #include "core/common/error.h"
+#include "core/common/grace.h"
+#include "core/keys/fetch_options.h"
 
 namespace authpolicy::authn {
 namespace {
@@ -50,6 +53,7 @@ std::string auth_json(const json& claims, const std::vector<std::string>& scopes
 JwtAuthenticator::JwtAuthenticator(std::shared_ptr<const Services> services, JwtSettings settings)
     : services_(std::move(services)),
       settings_(std::move(settings)),
+      single_{settings_.verifier, settings_.claims, settings_.remote},
       challenge_(bearer_challenge(settings_.realm)),
       cache_(services_->cache_settings().ttl_seconds, services_->cache_settings().max_entries) {}
 
@@ -82,10 +86,38 @@ AuthOutcome JwtAuthenticator::authenticate(const http::Request& request) const {
     return AuthOutcome::success(entry->user, entry->auth);
 }
 
+jose::JwsResult JwtAuthenticator::verify_signature(std::string_view token, const JwtIssuer& issuer) const {
+    if (!issuer.remote) return issuer.verifier->verify(token);
+    const grace::ReadSection section;  // the snapshot stays alive while it is read
+    const keys::RemoteKeySet::Snapshot* snapshot = issuer.remote->usable();
+    // No keys (never fetched, or stale past stale_if_error): the machinery cannot decide, 503.
+    if (snapshot == nullptr)
+        throw Error(ErrorCode::Store, "no usable verification keys from " + issuer.remote->describe() +
+                                          " (not fetched yet, or older than stale_if_error)");
+    jose::JwsResult r = issuer.verifier->verify(token, snapshot->keys);
+    if (r.unknown_kid) {
+        // A key may have rotated in: one shared refetch per cooldown for the whole engine.
+        const keys::RemoteKeySet::Snapshot* newer = issuer.remote->refetch_for_unknown_kid(snapshot);
+        if (newer != snapshot) r = issuer.verifier->verify(token, newer->keys);
+    }
+    return r;
+}
+
 AuthOutcome JwtAuthenticator::verify_uncached(std::string_view token, double now, Entry& entry) const {
-    const jose::JwsResult jws = settings_.verifier->verify(token);
+    const JwtIssuer* issuer = &single_;
+    if (!settings_.issuers.empty()) {
+        // Routed by "iss" before any key is touched; an unlisted issuer costs no fetch.
+        issuer = nullptr;
+        if (const auto iss = jose::unverified_issuer(token)) {
+            for (const auto& candidate : settings_.issuers) {
+                if (candidate.claims.issuer == *iss) issuer = &candidate;
+            }
+        }
+        if (issuer == nullptr) return invalid_token(settings_.realm, "The token issuer is not accepted.");
+    }
+    const jose::JwsResult jws = verify_signature(token, *issuer);
     if (!jws.ok) return invalid_token(settings_.realm, jws.error);
-    if (const char* e = jose::check_claims(jws.payload, settings_.claims, now, entry.times))
+    if (const char* e = jose::check_claims(jws.payload, issuer->claims, now, entry.times))
         return invalid_token(settings_.realm, e);
     std::vector<std::string> scopes;
     if (const char* e = jose::extract_scopes(jws.payload, scopes)) return invalid_token(settings_.realm, e);
@@ -124,12 +156,72 @@ AuthOutcome JwtAuthenticator::verify_uncached(std::string_view token, double now
     return AuthOutcome::not_applicable();  // "no failure"
 }
 
+namespace {
+
+// Every asymmetric algorithm: a remote set's default allow-list (each key still binds one).
+std::vector<jose::Alg> asymmetric_algorithms() {
+    using jose::Alg;
+    return {Alg::RS256, Alg::RS384, Alg::RS512, Alg::PS256, Alg::PS384,
+            Alg::PS512, Alg::ES256, Alg::ES384, Alg::ES512, Alg::EdDSA};
+}
+
+std::vector<jose::Alg> parse_algorithms(const json& value, const std::string& at) {
+    std::vector<jose::Alg> allowed;
+    if (!value.is_array() || value.empty()) config_fail(at, "expected a non-empty list of algorithm names");
+    for (const auto& a : value) {
+        auto alg = a.is_string() ? jose::alg_from_name(a.get<std::string>()) : std::nullopt;
+        if (!alg)
+            config_fail(at,
+                        "unknown algorithm (HS256/384/512, RS256/384/512, PS256/384/512, ES256/384/512, EdDSA; "
+                        "names are case-sensitive and \"none\" is never accepted)");
+        allowed.push_back(*alg);
+    }
+    bool hmac = false, asym = false;
+    for (auto a : allowed) (jose::family_of(a) == jose::Family::Hmac ? hmac : asym) = true;
+    if (hmac && asym) config_fail(at, "shared-secret (HS*) and public-key algorithms may not be mixed");
+    return allowed;
+}
+
+void parse_audience(const json& value, const std::string& at, std::vector<std::string>& out) {
+    const auto one = [&](const json& v) {
+        if (!v.is_string() || v.get_ref<const std::string&>().empty())
+            config_fail(at, "expected a string or a non-empty list of strings");
+        out.push_back(v.get<std::string>());
+    };
+    if (value.is_array() && !value.empty()) {
+        for (const auto& a : value) one(a);
+    } else {
+        one(value);
+    }
+}
+
+// A remote key set for one issuer: its jwks_uri, or discovery from the issuer.
+std::shared_ptr<keys::RemoteKeySet> remote_keys(keys::KeyRegistry* registry, keys::KeySetSettings fetch,
+                                                const std::string& jwks_uri, const std::string& issuer,
+                                                const std::vector<jose::Alg>& allowed, const std::string& at) {
+    if (registry == nullptr) config_fail(at, "remote keys need an engine (no key registry here)");
+    fetch.jwks_uri = jwks_uri;
+    fetch.issuer = issuer;
+    fetch.allowed = allowed;
+    for (auto a : allowed) {
+        if (jose::family_of(a) == jose::Family::Hmac)
+            config_fail(at, "shared-secret algorithms are never used with published keys");
+    }
+    keys::check_url(jwks_uri.empty() ? issuer : jwks_uri, at, fetch);
+    return registry->key_set(fetch);
+}
+
+}  // namespace
+
 std::shared_ptr<const Authenticator> make_jwt_authenticator(std::shared_ptr<const Services> services,
                                                             const json& options, const std::string& where,
-                                                            const std::string& base_dir) {
+                                                            const std::string& base_dir, keys::KeyRegistry* registry) {
     JwtSettings s;
     std::vector<jose::Alg> allowed;
     std::optional<std::string> typ;
+    keys::KeySetSettings fetch;
+    std::string jwks_uri;
+    const json* issuers = nullptr;
     const auto at = [&](const std::string& key) { return where + "." + key; };
     const auto string_of = [&](const json& v, const std::string& key) -> std::string {
         if (!v.is_string() || v.get_ref<const std::string&>().empty())
@@ -137,22 +229,7 @@ std::shared_ptr<const Authenticator> make_jwt_authenticator(std::shared_ptr<cons
         return v.get<std::string>();
     };
     // Algorithms first: key binding consults the allow-list.
-    if (auto it = options.find("algorithms"); it != options.end()) {
-        if (!it->is_array() || it->empty())
-            config_fail(at("algorithms"), "expected a non-empty list of algorithm names");
-        for (const auto& a : *it) {
-            auto alg = a.is_string() ? jose::alg_from_name(a.get<std::string>()) : std::nullopt;
-            if (!alg)
-                config_fail(at("algorithms"),
-                            "unknown algorithm (HS256/384/512, RS256/384/512, PS256/384/512, ES256/384/512, EdDSA; "
-                            "names are case-sensitive and \"none\" is never accepted)");
-            allowed.push_back(*alg);
-        }
-        bool hmac = false, asym = false;
-        for (auto a : allowed) (jose::family_of(a) == jose::Family::Hmac ? hmac : asym) = true;
-        if (hmac && asym)
-            config_fail(at("algorithms"), "shared-secret (HS*) and public-key algorithms may not be mixed");
-    }
+    if (auto it = options.find("algorithms"); it != options.end()) allowed = parse_algorithms(*it, at("algorithms"));
     std::vector<jose::KeyPtr> keys;
     int sources = 0;
     std::string kid;
@@ -161,6 +238,16 @@ std::shared_ptr<const Authenticator> make_jwt_authenticator(std::shared_ptr<cons
         try {
             if (key == "algorithms" || key == "kid") {
                 continue;
+            } else if (keys::take_fetch_option(key, value, at(key), base_dir, fetch)) {
+                continue;
+            } else if (key == "jwks_uri") {
+                ++sources;
+                jwks_uri = string_of(value, key);
+            } else if (key == "issuers") {
+                if (!value.is_array() || value.empty())
+                    config_fail(at(key), "expected a non-empty list of {\"issuer\", \"audience\", \"algorithms\", "
+                                         "\"jwks_uri\"} objects");
+                issuers = &value;
             } else if (key == "jwks" || key == "jwks_file") {
                 ++sources;
                 json jwks;
@@ -190,13 +277,7 @@ std::shared_ptr<const Authenticator> make_jwt_authenticator(std::shared_ptr<cons
             } else if (key == "issuer") {
                 s.claims.issuer = string_of(value, key);
             } else if (key == "audience") {
-                if (value.is_string() && !value.get_ref<const std::string&>().empty()) {
-                    s.claims.audiences.push_back(value.get<std::string>());
-                } else if (value.is_array() && !value.empty()) {
-                    for (const auto& a : value) s.claims.audiences.push_back(string_of(a, key));
-                } else {
-                    config_fail(at(key), "expected a string or a non-empty list of strings");
-                }
+                parse_audience(value, at(key), s.claims.audiences);
             } else if (key == "leeway") {
                 if (!value.is_number() || value.get<double>() < 0 || value.get<double>() > 3600)
                     config_fail(at(key), "expected a number of seconds between 0 and 3600");
@@ -223,26 +304,77 @@ std::shared_ptr<const Authenticator> make_jwt_authenticator(std::shared_ptr<cons
                 }
             } else {
                 config_fail(at(key),
-                            "unknown option for JWTAuthentication (issuer, audience, algorithms, jwks, jwks_file, "
-                            "public_key_pem, public_key_file, secret, kid, leeway, require_exp, typ, user_claim, "
-                            "user_field, lookup_user, realm)");
+                            std::string("unknown option for JWTAuthentication (issuer, issuers, audience, algorithms, "
+                                        "jwks, jwks_file, public_key_pem, public_key_file, secret, kid, leeway, "
+                                        "require_exp, typ, user_claim, user_field, lookup_user, realm, ") +
+                                keys::kFetchOptionNames + ")");
             }
         } catch (const jose::KeyError& e) {
             config_fail(at(key), e.what());
         }
     }
-    if (sources != 1)
+    const bool discovered = sources == 0 && s.claims.issuer && !issuers;
+    if (issuers) {
+        if (sources != 0 || s.claims.issuer)
+            config_fail(at("issuers"), "with \"issuers\", each issuer names its keys (jwks_uri or discovery); "
+                                       "no top-level issuer or key source");
+    } else if (sources != 1 && !discovered) {
         config_fail(where,
                     "JWTAuthentication needs exactly one key source: jwks, jwks_file, public_key_pem, "
-                    "public_key_file or secret");
-    for (const auto& k : keys) {
-        bool ok = allowed.empty();
-        for (auto a : allowed) ok = ok || a == k->alg();
-        if (!ok)
-            config_fail(at("algorithms"), std::string("the key is bound to ") + jose::alg_name(k->alg()) +
-                                              ", which \"algorithms\" does not list");
+                    "public_key_file, secret or jwks_uri, or an \"issuer\" alone (discovery)");
     }
-    s.verifier = std::make_shared<jose::JwsVerifier>(std::move(keys), std::move(allowed), std::move(typ));
+    if (!jwks_uri.empty() || discovered) {
+        s.remote = remote_keys(registry, fetch, jwks_uri, discovered ? *s.claims.issuer : "",
+                               allowed, at(discovered ? "issuer" : "jwks_uri"));
+        s.verifier = std::make_shared<jose::JwsVerifier>(
+            std::vector<jose::KeyPtr>{}, allowed.empty() ? asymmetric_algorithms() : allowed, typ);
+    } else if (issuers) {
+        std::set<std::string> seen;
+        for (size_t i = 0; i < issuers->size(); ++i) {
+            const json& entry = (*issuers)[i];
+            const std::string here = at("issuers") + "[" + std::to_string(i) + "]";
+            if (!entry.is_object()) config_fail(here, "expected an object");
+            JwtIssuer route;
+            route.claims = s.claims;
+            std::vector<jose::Alg> route_allowed = allowed;
+            std::string route_uri;
+            for (const auto& [k, v] : entry.items()) {
+                const std::string place = here + "." + k;
+                if (k == "issuer") {
+                    if (!v.is_string() || v.get_ref<const std::string&>().empty())
+                        config_fail(place, "expected a non-empty string");
+                    route.claims.issuer = v.get<std::string>();
+                } else if (k == "audience") {
+                    route.claims.audiences.clear();
+                    parse_audience(v, place, route.claims.audiences);
+                } else if (k == "algorithms") {
+                    route_allowed = parse_algorithms(v, place);
+                } else if (k == "jwks_uri") {
+                    if (!v.is_string() || v.get_ref<const std::string&>().empty())
+                        config_fail(place, "expected a non-empty string");
+                    route_uri = v.get<std::string>();
+                } else {
+                    config_fail(place, "unknown option for an issuer (issuer, audience, algorithms, jwks_uri)");
+                }
+            }
+            if (!route.claims.issuer) config_fail(here, "an issuer entry needs \"issuer\"");
+            if (!seen.insert(*route.claims.issuer).second) config_fail(here, "the issuer is listed twice");
+            route.remote = remote_keys(registry, fetch, route_uri, route_uri.empty() ? *route.claims.issuer : "",
+                                       route_allowed, route_uri.empty() ? here + ".issuer" : here + ".jwks_uri");
+            route.verifier = std::make_shared<jose::JwsVerifier>(
+                std::vector<jose::KeyPtr>{}, route_allowed.empty() ? asymmetric_algorithms() : route_allowed, typ);
+            s.issuers.push_back(std::move(route));
+        }
+    } else {
+        for (const auto& k : keys) {
+            bool ok = allowed.empty();
+            for (auto a : allowed) ok = ok || a == k->alg();
+            if (!ok)
+                config_fail(at("algorithms"), std::string("the key is bound to ") + jose::alg_name(k->alg()) +
+                                                  ", which \"algorithms\" does not list");
+        }
+        s.verifier = std::make_shared<jose::JwsVerifier>(std::move(keys), std::move(allowed), std::move(typ));
+    }
     return std::make_shared<JwtAuthenticator>(std::move(services), std::move(s));
 }
 

@@ -14,12 +14,25 @@
 #include "core/engine/services.h"
 #include "core/jose/claims.h"
 #include "core/jose/jws.h"
+#include "core/keys/key_registry.h"
 
 namespace authpolicy::authn {
+
+// Where one issuer's keys come from and what its tokens must claim. A remote key set
+// (jwks_uri or discovery) replaces the verifier's own keys with its current snapshot.
+struct JwtIssuer {
+    std::shared_ptr<const jose::JwsVerifier> verifier;
+    jose::ClaimsPolicy claims;
+    std::shared_ptr<keys::RemoteKeySet> remote;  // null: the verifier's configured keys
+};
 
 struct JwtSettings {
     std::shared_ptr<const jose::JwsVerifier> verifier;
     jose::ClaimsPolicy claims;
+    std::shared_ptr<keys::RemoteKeySet> remote;
+    // "issuers": tokens are routed by their (unverified) "iss" to exactly one of these before any
+    // key is touched; an unlisted iss is refused without a fetch. Empty: verifier/claims/remote.
+    std::vector<JwtIssuer> issuers;
     std::string user_claim = "sub";
     bool lookup_user = true;
     bool user_by_id = false;  // "user_field": "id"
@@ -41,17 +54,22 @@ class JwtAuthenticator final : public Authenticator {
         uint64_t directory_generation;  // users change: entries stamped before are stale
     };
     AuthOutcome verify_uncached(std::string_view token, double now, Entry& entry) const;
+    // Signature with the issuer's keys (a remote set refetches once for an unknown kid).
+    jose::JwsResult verify_signature(std::string_view token, const JwtIssuer& issuer) const;
 
     std::shared_ptr<const Services> services_;
     JwtSettings settings_;
+    JwtIssuer single_;  // the one issuer when settings_.issuers is empty
     std::string challenge_;
     mutable cache::CredentialCache<Entry> cache_;
 };
 
 // Builds one from its JSON options (docs/oauth2.md); throws Error(Config) naming the key, e.g.
-// "$.VIEWS.x.authentication_classes[0].jwks". base_dir resolves a relative jwks_file.
+// "$.VIEWS.x.authentication_classes[0].jwks". base_dir resolves a relative jwks_file. `registry`
+// provides remote key sets (jwks_uri, discovery); null: those options are refused.
 std::shared_ptr<const Authenticator> make_jwt_authenticator(std::shared_ptr<const Services> services,
                                                             const nlohmann::json& options, const std::string& where,
-                                                            const std::string& base_dir);
+                                                            const std::string& base_dir,
+                                                            keys::KeyRegistry* registry = nullptr);
 
 }  // namespace authpolicy::authn

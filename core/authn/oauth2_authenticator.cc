@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 
 #include <cmath>
+#include <cstdlib>
 
 #include "core/authn/bearer.h"
 #include "core/authn/scoped_auth.h"
@@ -10,6 +11,8 @@
 #include "core/common/error.h"
 #include "core/crypto/random.h"
 #include "core/jose/base64url.h"
+#include "core/keys/fetch_options.h"
+#include "core/keys/introspection_client.h"
 
 namespace authpolicy::authn {
 namespace {
@@ -158,11 +161,41 @@ AuthOutcome OAuth2Authenticator::from_introspection(std::string_view token, doub
 
 std::shared_ptr<const Authenticator> make_oauth2_authenticator(std::shared_ptr<const Services> services,
                                                                const json& options, const std::string& where,
-                                                               IntrospectFn introspect) {
+                                                               IntrospectFn introspect, keys::KeyRegistry*,
+                                                               const std::string& base_dir) {
     OAuth2Settings s;
+    // RFC 7662 over HTTP (docs/oauth2.md): the endpoint, the client's credentials, fetch options.
+    keys::IntrospectionSettings http;
+    keys::KeySetSettings fetch;
+    std::string secret_env;
+    bool http_options = false;
     for (const auto& [key, value] : options.items()) {
         const std::string at = where + "." + key;
-        if (key == "source") {
+        const auto text = [&]() -> std::string {
+            if (!value.is_string() || value.get_ref<const std::string&>().empty())
+                config_fail(at, "expected a non-empty string");
+            return value.get<std::string>();
+        };
+        if (key == "introspection_endpoint") {
+            http.endpoint = text();
+        } else if (key == "issuer") {
+            http.issuer = text();
+        } else if (key == "client_id") {
+            http.client_id = text();
+        } else if (key == "client_secret") {
+            http.client_secret = text();
+        } else if (key == "client_secret_env") {
+            secret_env = text();
+        } else if (key == "client_auth_method") {
+            if (value != "client_secret_basic" && value != "client_secret_post")
+                config_fail(at, "expected \"client_secret_basic\" or \"client_secret_post\"");
+            http.client_secret_post = value == "client_secret_post";
+        } else if (key == "token_type_hint") {
+            http.token_type_hint = text();
+        } else if (key.rfind("jwks_", 0) != 0 && key != "stale_if_error" && key != "unknown_kid_cooldown" &&
+                   keys::take_fetch_option(key, value, at, base_dir, fetch)) {
+            http_options = true;
+        } else if (key == "source") {
             if (!value.is_string() || (value != "database" && value != "introspection"))
                 config_fail(at, "expected \"database\" or \"introspection\"");
             s.introspection = value == "introspection";
@@ -182,9 +215,38 @@ std::shared_ptr<const Authenticator> make_oauth2_authenticator(std::shared_ptr<c
                     config_fail(at, "expected printable ASCII without quotes or backslashes");
             }
         } else {
-            config_fail(
-                at, "unknown option for OAuth2Authentication (source, lookup_user, introspection_cache_ttl, realm)");
+            config_fail(at,
+                        "unknown option for OAuth2Authentication (source, lookup_user, introspection_cache_ttl, realm, "
+                        "introspection_endpoint, issuer, client_id, client_secret, client_secret_env, "
+                        "client_auth_method, token_type_hint, allow_insecure_http, ca_file, proxy, connect_timeout, "
+                        "fetch_timeout, max_response_bytes, fetch_at_start)");
         }
+    }
+    const bool over_http = !http.endpoint.empty() || !http.issuer.empty();
+    if (over_http) {
+        if (!s.introspection) config_fail(where + ".source", "an introspection endpoint needs \"source\": \"introspection\"");
+        if (!http.endpoint.empty() && !http.issuer.empty())
+            config_fail(where + ".issuer", "give introspection_endpoint or issuer (discovery), not both");
+        keys::check_url(http.endpoint.empty() ? http.issuer : http.endpoint,
+                        where + (http.endpoint.empty() ? ".issuer" : ".introspection_endpoint"), fetch);
+        if (http.client_id.empty()) config_fail(where + ".client_id", "introspection over HTTP needs client_id");
+        if (!secret_env.empty()) {
+            if (!http.client_secret.empty())
+                config_fail(where + ".client_secret_env", "give client_secret or client_secret_env, not both");
+            const char* v = std::getenv(secret_env.c_str());
+            if (v == nullptr || *v == '\0')
+                config_fail(where + ".client_secret_env", "the environment variable '" + secret_env.substr(0, 64) +
+                                                              "' is not set or empty");
+            http.client_secret = v;
+        }
+        if (http.client_secret.empty())
+            config_fail(where + ".client_secret", "introspection over HTTP needs client_secret or client_secret_env");
+        http.http = fetch.http;
+        auto client = std::make_shared<const keys::IntrospectionClient>(std::move(http), fetch.fetch_at_start);
+        introspect = [client](std::string_view token) { return client->introspect(token); };
+    } else if (http_options || !http.client_id.empty() || !http.client_secret.empty() || !secret_env.empty() ||
+               !http.token_type_hint.empty() || options.contains("client_auth_method")) {
+        config_fail(where, "client and fetch options need introspection_endpoint or issuer");
     }
     if (s.introspection && !introspect)
         config_fail(where + ".source",

@@ -13,6 +13,7 @@
 #include "core/authn/authenticator.h"
 #include "core/cache/credential_cache.h"
 #include "core/engine/services.h"
+#include "core/keys/key_registry.h"
 #include "core/store/sqlite/sqlite_oauth_token_store.h"
 
 namespace authpolicy::authn {
@@ -58,9 +59,13 @@ class OAuth2Authenticator final : public Authenticator {
     mutable cache::CredentialCache<Entry> cache_;
 };
 
+// "introspection_endpoint" (or "issuer", discovered) makes the authenticator call the endpoint
+// over HTTP (core/keys/introspection_client.h) instead of the host's `introspect` callback.
 std::shared_ptr<const Authenticator> make_oauth2_authenticator(std::shared_ptr<const Services> services,
                                                                const nlohmann::json& options, const std::string& where,
-                                                               IntrospectFn introspect);
+                                                               IntrospectFn introspect,
+                                                               keys::KeyRegistry* registry = nullptr,
+                                                               const std::string& base_dir = "");
 
 // A new opaque access token: 43 base64url characters (256 bits from OpenSSL's CSPRNG).
 std::string new_oauth_token();

@@ -14,6 +14,7 @@
 
 #include <cmath>
 #include <iostream>
+#include <atomic>
 #include <mutex>
 
 namespace authpolicy {
@@ -117,13 +118,59 @@ class LazyThrottleContext final : public throttle::ThrottleContext {
 
 }  // namespace
 
-Engine::Engine(const EngineConfig& config, HostHooks hooks) : hooks_(std::move(hooks)) {
-    std::shared_ptr<const Clock> clock = hooks_.clock ? hooks_.clock : std::make_shared<SystemClock>();
-    auto db = std::make_shared<store::sqlite::SqliteDatabase>(config.database, config.database_busy_timeout_ms);
-    services_ = std::make_shared<Services>(std::move(db), config.password_iterations, config.cache, std::move(clock),
-                                           hooks_.user_lookup, hooks_.password_verify);
-    configure_django(config);
-    configure_ecosystem(config);
+namespace {
+
+// What the shared services are made of: equal identities mean equal services.
+std::string services_identity(const EngineConfig& c) {
+    json j = {{"database", c.database},
+              {"busy", c.database_busy_timeout_ms},
+              {"iterations", c.password_iterations},
+              {"cache", {c.cache.ttl_seconds, c.cache.max_entries}},
+              {"django", c.django ? *c.django : json()},
+              {"sessions", c.sessions ? *c.sessions : json()},
+              {"ecosystem",
+               {c.simple_jwt ? *c.simple_jwt : json(), c.oauth2_provider ? *c.oauth2_provider : json(),
+                c.rest_knox ? *c.rest_knox : json(), c.api_key_custom_header ? *c.api_key_custom_header : json()}},
+              {"base_dir", c.base_dir}};
+    return j.dump();
+}
+
+std::atomic<uint64_t> g_engine_serial{1};
+
+void emit(const std::optional<LogFn>& logger, LogLevel level, const std::string& message) {
+    if (logger) {
+        if (*logger) (*logger)(level, message);
+        return;
+    }
+    static const char* const names[] = {"error", "warning", "info"};
+    std::cerr << "authpolicy: " << names[static_cast<int>(level)] << ": " << message << std::endl;
+}
+
+}  // namespace
+
+Engine::Engine(const EngineConfig& config, HostHooks hooks, const Engine* previous, bool same_hooks)
+    : hooks_(std::move(hooks)), previous_(previous), serial_(g_engine_serial.fetch_add(1)) {
+    services_identity_ = services_identity(config);
+    if (previous) {
+        key_registry_ = previous->key_registry_;
+    } else {
+        key_registry_ = std::make_shared<keys::KeyRegistry>(
+            [logger = hooks_.logger](int level, const std::string& line) {
+                emit(logger, static_cast<LogLevel>(level), line);
+            });
+    }
+    if (previous && same_hooks && previous->services_identity_ == services_identity_) {
+        services_ = previous->services_;  // same directory, same caches
+        configure_ecosystem(config, /*publish=*/false);  // equal settings: the services keep theirs
+    } else {
+        previous_ = nullptr;  // authenticators hold the services: none can be reused
+        std::shared_ptr<const Clock> clock = hooks_.clock ? hooks_.clock : std::make_shared<SystemClock>();
+        auto db = std::make_shared<store::sqlite::SqliteDatabase>(config.database, config.database_busy_timeout_ms);
+        services_ = std::make_shared<Services>(std::move(db), config.password_iterations, config.cache,
+                                               std::move(clock), hooks_.user_lookup, hooks_.password_verify);
+        configure_django(config);
+        configure_ecosystem(config, /*publish=*/true);
+    }
     unauthenticated_user_ = config.unauthenticated_user_is_null ? nullptr : User::anonymous();
     if (config.unauthenticated_token)
         unauthenticated_token_ = std::make_shared<const std::string>(*config.unauthenticated_token);
@@ -154,6 +201,7 @@ Engine::Engine(const EngineConfig& config, HostHooks hooks) : hooks_(std::move(h
                                           view.throttle_classes.value_or(config.default_throttles), view.throttle_scope,
                                           view.where, view.required_scopes));
     }
+    previous_ = nullptr;
 }
 
 ViewPolicy Engine::build_policy(const std::vector<AuthenticatorSpec>& auth,
@@ -246,12 +294,15 @@ void Engine::configure_django(const EngineConfig& config) {
     services_->set_session_settings(
         django::parse_session_settings(config.sessions ? &*config.sessions : nullptr, django ? &*django : nullptr));
     auto logged = std::make_shared<std::once_flag>();
-    services_->set_error_log([this](const std::string& m) { log(LogLevel::Error, m); });
+    // The services may outlive this engine (a reload keeps them): log through the host's
+    // logger, never through `this`.
+    services_->set_error_log([logger = hooks_.logger](const std::string& m) { emit(logger, LogLevel::Error, m); });
     auto& hashers = const_cast<passwords::PasswordHashers&>(services_->hashers());
-    hashers.set_unsupported_handler([this, logged](std::string_view algorithm) {
+    hashers.set_unsupported_handler([logger = hooks_.logger, logged](std::string_view algorithm) {
         std::call_once(*logged, [&] {
-            log(LogLevel::Error, "a stored password uses the hasher '" + std::string(algorithm.substr(0, 40)) +
-                                     "', which this library cannot verify: such logins fail");
+            emit(logger, LogLevel::Error,
+                 "a stored password uses the hasher '" + std::string(algorithm.substr(0, 40)) +
+                     "', which this library cannot verify: such logins fail");
         });
     });
     if (!django) return;
@@ -260,7 +311,7 @@ void Engine::configure_django(const EngineConfig& config) {
 }
 
 // "SIMPLE_JWT", "OAUTH2_PROVIDER", "REST_KNOX", "API_KEY_CUSTOM_HEADER" (docs/django.md).
-void Engine::configure_ecosystem(const EngineConfig& config) {
+void Engine::configure_ecosystem(const EngineConfig& config, bool publish) {
     auto s = std::make_shared<django::ecosystem::EcosystemSettings>();
     s->simple_jwt = config.simple_jwt;
     if (const django::DjangoStore* store = services_->django(); store && !store->settings().secrets.empty())
@@ -269,17 +320,12 @@ void Engine::configure_ecosystem(const EngineConfig& config) {
     if (config.rest_knox) s->knox = django::ecosystem::parse_knox_settings(*config.rest_knox);
     if (config.api_key_custom_header)
         s->api_key_header = django::ecosystem::parse_api_key_header(*config.api_key_custom_header);
-    services_->set_ecosystem(s);
+    if (publish) services_->set_ecosystem(s);  // not on services a running engine shares (a reload)
     ecosystem_ = std::make_unique<django::ecosystem::Registry>(services_, s);
 }
 
 void Engine::log(LogLevel level, const std::string& message) const {
-    if (hooks_.logger) {
-        if (*hooks_.logger) (*hooks_.logger)(level, message);
-        return;
-    }
-    static const char* const names[] = {"error", "warning", "info"};
-    std::cerr << "authpolicy: " << names[static_cast<int>(level)] << ": " << message << std::endl;
+    emit(hooks_.logger, level, message);
 }
 
 std::optional<Decision> Engine::check_throttles(const http::Request& request, const ViewPolicy& policy,
@@ -324,13 +370,32 @@ std::optional<Decision> Engine::check_throttles(const http::Request& request, co
 }
 
 std::shared_ptr<const authn::Authenticator> Engine::build_authenticator(const AuthenticatorSpec& spec) const {
+    // Host-registered classes come from the hooks, never from a previous engine.
+    if (hooks_.custom_authenticators.count(spec.class_name) == 0) {
+        const std::string id = spec.class_name + "\n" + spec.options.dump() + "\n" + spec.base_dir;
+        if (auto it = built_.find(id); it != built_.end()) return it->second;
+        if (previous_ != nullptr) {
+            if (auto it = previous_->built_.find(id); it != previous_->built_.end()) {
+                built_.emplace(id, it->second);  // unchanged: its caches keep their meaning
+                return it->second;
+            }
+        }
+        auto fresh = build_authenticator_fresh(spec);
+        built_.emplace(id, fresh);
+        return fresh;
+    }
+    return build_authenticator_fresh(spec);
+}
+
+std::shared_ptr<const authn::Authenticator> Engine::build_authenticator_fresh(const AuthenticatorSpec& spec) const {
     // The Django packages' dotted names (core/django/ecosystem/).
     if (auto built = ecosystem_->authenticator(spec.class_name, spec.options, spec.where)) return built;
     // OAuth 2.0 bearer classes validate their own options (docs/oauth2.md).
     if (spec.class_name == "JWTAuthentication")
-        return authn::make_jwt_authenticator(services_, spec.options, spec.where, spec.base_dir);
+        return authn::make_jwt_authenticator(services_, spec.options, spec.where, spec.base_dir, key_registry_.get());
     if (spec.class_name == "OAuth2Authentication")
-        return authn::make_oauth2_authenticator(services_, spec.options, spec.where, hooks_.introspect);
+        return authn::make_oauth2_authenticator(services_, spec.options, spec.where, hooks_.introspect,
+                                                key_registry_.get(), spec.base_dir);
     Options opts(spec);
     std::shared_ptr<const authn::Authenticator> built;
     if (spec.class_name == "BasicAuthentication") {

@@ -19,6 +19,7 @@
 #include "core/engine/decision.h"
 #include "core/engine/services.h"
 #include "core/http/request.h"
+#include "core/keys/key_registry.h"
 #include "core/throttle/throttle.h"
 #include "core/throttle/throttle_store.h"
 
@@ -48,7 +49,11 @@ struct HostHooks {
 
 class Engine {
   public:
-    Engine(const EngineConfig& config, HostHooks hooks);
+    // `previous`: the engine this one replaces (a reload). Remote key sets are always carried
+    // over by identity; with `same_hooks` (the host's callbacks did not change) the services
+    // and their caches are kept when DATABASE, CACHE, DJANGO and SESSIONS did not change, and
+    // so is every authenticator whose class and options did not change (with its caches).
+    Engine(const EngineConfig& config, HostHooks hooks, const Engine* previous = nullptr, bool same_hooks = false);
 
     // nullptr for an unknown view; "" is the default policy.
     const ViewPolicy* policy_for(std::string_view view) const;
@@ -61,6 +66,10 @@ class Engine {
 
     Services& services() { return *services_; }
     const Services& services() const { return *services_; }
+    std::shared_ptr<Services> shared_services() const { return services_; }
+    keys::KeyRegistry& key_registry() const { return *key_registry_; }
+    // Unique per engine built in this process (a request's state records which one ran it).
+    uint64_t serial() const { return serial_; }
 
   private:
     ViewPolicy build_policy(const std::vector<AuthenticatorSpec>& auth, const std::vector<authz::PermissionPtr>& perms,
@@ -73,14 +82,21 @@ class Engine {
                                             AuthState& state) const;
     void log(LogLevel level, const std::string& message) const;
     void configure_django(const EngineConfig& config);
-    void configure_ecosystem(const EngineConfig& config);
+    void configure_ecosystem(const EngineConfig& config, bool publish);
     std::shared_ptr<const authn::Authenticator> build_authenticator(const AuthenticatorSpec& spec) const;
+    std::shared_ptr<const authn::Authenticator> build_authenticator_fresh(const AuthenticatorSpec& spec) const;
     Decision authentication_error(const http::Request& request, const ViewPolicy& policy, const AuthState& state,
                                   std::string detail, const char* code) const;
     void fill_identity(Decision& d, const AuthState& state) const;
 
     std::shared_ptr<Services> services_;
     HostHooks hooks_;
+    std::shared_ptr<keys::KeyRegistry> key_registry_;
+    std::string services_identity_;
+    // Built authenticators by class, options and base directory: reused by the next reload.
+    mutable std::map<std::string, std::shared_ptr<const authn::Authenticator>> built_;
+    const Engine* previous_ = nullptr;  // during construction only
+    uint64_t serial_ = 0;
     UserPtr unauthenticated_user_;
     AuthValue unauthenticated_token_;
     throttle::RateTable throttle_rates_;

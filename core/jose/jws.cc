@@ -46,7 +46,21 @@ JwsVerifier::JwsVerifier(std::vector<KeyPtr> keys, std::vector<Alg> allowed, std
     if (typ_) typ_ = media_type(*typ_);
 }
 
-JwsResult JwsVerifier::verify(std::string_view token) const {
+std::optional<std::string> unverified_issuer(std::string_view token) {
+    if (token.size() > kMaxTokenBytes) return std::nullopt;
+    const size_t a = token.find('.');
+    const size_t b = a == std::string_view::npos ? a : token.find('.', a + 1);
+    if (b == std::string_view::npos) return std::nullopt;
+    std::string buffer;
+    if (!base64url_decode_into(token.substr(a + 1, b - a - 1), buffer)) return std::nullopt;
+    auto payload = parse_strict_object(buffer);
+    if (!payload) return std::nullopt;
+    auto iss = payload->find("iss");
+    if (iss == payload->end() || !iss->is_string()) return std::nullopt;
+    return iss->get<std::string>();
+}
+
+JwsResult JwsVerifier::verify(std::string_view token, const std::vector<KeyPtr>& keys) const {
     if (token.size() > kMaxTokenBytes) return fail("The token is too large.");
     // Compact serialization only: three base64url parts (J16: no JSON serialization, no JWE).
     size_t dots[2] = {0, 0};
@@ -110,13 +124,17 @@ JwsResult JwsVerifier::verify(std::string_view token) const {
     // Keys: by "kid" when the token names one, else every key bound to its algorithm.
     const VerificationKey* candidates[kMaxKeysTried];
     size_t ncand = 0;
-    for (const auto& k : keys_) {
+    for (const auto& k : keys) {
         if (kid != nullptr ? k->kid() == *kid : k->alg() == *alg) {
             if (kid != nullptr && k->alg() != *alg) return fail("The token algorithm does not match its key.");
             if (ncand < kMaxKeysTried) candidates[ncand++] = k.get();
         }
     }
-    if (ncand == 0) return fail(kid != nullptr ? "The token key is unknown." : "No key matches the token algorithm.");
+    if (ncand == 0) {
+        JwsResult r = fail(kid != nullptr ? "The token key is unknown." : "No key matches the token algorithm.");
+        r.unknown_kid = kid != nullptr;
+        return r;
+    }
 
     std::string signature;
     if (!base64url_decode_into(signature_b64, signature)) return fail("The token is malformed.");
