@@ -11,5 +11,6 @@ int main(void) {
     test_errors();
     test_sessions();
     test_oauth();
+    test_reload();
     return check_summary();
 }

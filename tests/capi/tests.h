@@ -9,5 +9,6 @@ void test_throttle(void);
 void test_errors(void);
 void test_sessions(void);
 void test_oauth(void);
+void test_reload(void);
 
 #endif /* AUTHP_TESTS_TESTS_H */
