@@ -175,6 +175,8 @@ type Options struct {
 type Engine struct {
 	mu        sync.RWMutex // Decide holds it shared; Close exclusively
 	handle    *C.authp_engine
+	cfg       *C.authp_config // kept: Reload loads into it, so the callbacks stay the same
+	reloadMu  sync.Mutex
 	callbacks bool // whether evaluations need a call state for Go callbacks
 	spare     chan *C.authp_request
 	liveMu    sync.Mutex
@@ -188,27 +190,9 @@ type Engine struct {
 //   - a file path (any other string); relative paths inside resolve against its directory;
 //   - anything else is marshalled with encoding/json (map[string]interface{}, a struct).
 func NewEngine(config interface{}, opts Options) (*Engine, error) {
-	var text []byte
-	var file string
-	switch c := config.(type) {
-	case []byte:
-		text = c
-	case json.RawMessage:
-		text = c
-	case string:
-		if strings.HasPrefix(strings.TrimLeft(c, " \t\r\n"), "{") {
-			text = []byte(c)
-		} else {
-			file = c
-		}
-	case nil:
-		return nil, fmt.Errorf("authpolicy: config must be JSON, a file path or a value to marshal, not nil: %w", ErrInvalid)
-	default:
-		b, err := json.Marshal(c)
-		if err != nil {
-			return nil, fmt.Errorf("authpolicy: config: %w", err)
-		}
-		text = b
+	text, file, err := configSource(config)
+	if err != nil {
+		return nil, err
 	}
 	for name, a := range opts.Authenticators {
 		if a == nil {
@@ -220,23 +204,13 @@ func NewEngine(config interface{}, opts Options) (*Engine, error) {
 	if err := call(func() C.int { return C.authp_config_new(&cfg) }); err != nil {
 		return nil, err
 	}
-	defer C.authp_config_free(cfg)
-	var err error
-	if file != "" {
-		cpath := C.CString(file)
-		err = call(func() C.int { return C.authp_config_load_file(cfg, cpath) })
-		C.free(unsafe.Pointer(cpath))
-	} else {
-		var base *C.char
-		if opts.BaseDir != "" {
-			base = C.CString(opts.BaseDir)
-			defer C.free(unsafe.Pointer(base))
+	built := false
+	defer func() {
+		if !built {
+			C.authp_config_free(cfg)
 		}
-		p := C.CBytes(text)
-		err = call(func() C.int { return C.authp_config_load_json(cfg, (*C.char)(p), C.size_t(len(text)), base) })
-		C.free(p)
-	}
-	if err != nil {
+	}()
+	if err := loadConfig(cfg, text, file, opts.BaseDir); err != nil {
 		return nil, err
 	}
 
@@ -298,7 +272,8 @@ func NewEngine(config interface{}, opts Options) (*Engine, error) {
 	if err := call(func() C.int { return C.authp_engine_new(&handle, cfg) }); err != nil {
 		return nil, err
 	}
-	e := &Engine{handle: handle, callbacks: callbacks, spare: make(chan *C.authp_request, 4*runtime.GOMAXPROCS(0))}
+	built = true
+	e := &Engine{handle: handle, cfg: cfg, callbacks: callbacks, spare: make(chan *C.authp_request, 4*runtime.GOMAXPROCS(0))}
 	e.Users = &Users{e: e}
 	e.Tokens = &Tokens{e: e}
 	runtime.SetFinalizer(e, (*Engine).Close)
@@ -331,7 +306,71 @@ func (e *Engine) Close() error {
 	e.liveMu.Unlock()
 	C.authp_engine_free(e.handle)
 	e.handle = nil
+	C.authp_config_free(e.cfg)
+	e.cfg = nil
 	return nil
+}
+
+// configSource turns NewEngine's or Reload's config argument into JSON text or a file path.
+func configSource(config interface{}) ([]byte, string, error) {
+	switch c := config.(type) {
+	case []byte:
+		return c, "", nil
+	case json.RawMessage:
+		return c, "", nil
+	case string:
+		if strings.HasPrefix(strings.TrimLeft(c, " \t\r\n"), "{") {
+			return []byte(c), "", nil
+		}
+		return nil, c, nil
+	case nil:
+		return nil, "", fmt.Errorf("authpolicy: config must be JSON, a file path or a value to marshal, not nil: %w", ErrInvalid)
+	default:
+		b, err := json.Marshal(c)
+		if err != nil {
+			return nil, "", fmt.Errorf("authpolicy: config: %w", err)
+		}
+		return b, "", nil
+	}
+}
+
+func loadConfig(cfg *C.authp_config, text []byte, file, baseDir string) error {
+	if file != "" {
+		cpath := C.CString(file)
+		defer C.free(unsafe.Pointer(cpath))
+		return call(func() C.int { return C.authp_config_load_file(cfg, cpath) })
+	}
+	var base *C.char
+	if baseDir != "" {
+		base = C.CString(baseDir)
+		defer C.free(unsafe.Pointer(base))
+	}
+	p := C.CBytes(text)
+	defer C.free(p)
+	return call(func() C.int { return C.authp_config_load_json(cfg, (*C.char)(p), C.size_t(len(text)), base) })
+}
+
+// Reload replaces the policy without a restart (authp_engine_reload), keeping the callbacks given
+// to NewEngine. The new policy is built completely first: on an error (a *Error wrapping
+// ErrConfig …) nothing changes and the old policy keeps serving. Decide calls already running
+// finish on the old policy. Caches and remote key sets whose meaning did not change are kept.
+// Safe to call while other goroutines decide. baseDir resolves a relative DATABASE of JSON text.
+func (e *Engine) Reload(config interface{}, baseDir string) error {
+	text, file, err := configSource(config)
+	if err != nil {
+		return err
+	}
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if e.handle == nil {
+		return errClosed
+	}
+	e.reloadMu.Lock()
+	defer e.reloadMu.Unlock()
+	if err := loadConfig(e.cfg, text, file, baseDir); err != nil {
+		return err
+	}
+	return call(func() C.int { return C.authp_engine_reload(e.handle, e.cfg) })
 }
 
 var errClosed = &Error{Code: CodeMisuse, Message: "the engine is closed"}

@@ -570,3 +570,51 @@ func TestCloseWhileDeciding(t *testing.T) {
 	e.Close()
 	wg.Wait()
 }
+
+func TestReload(t *testing.T) {
+	e := newEngine(t, map[string]interface{}{
+		"PASSWORD_ITERATIONS": 1000, "DEFAULT_PERMISSION_CLASSES": []string{"AllowAny"},
+		"VIEWS": map[string]interface{}{"a": map[string]interface{}{}},
+	}, authpolicy.Options{DiscardLogs: true})
+	if d := decide(t, e, authpolicy.Request{}); !d.Allowed {
+		t.Fatalf("before: %+v", d)
+	}
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for i := 0; i < 2; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				d, err := e.Decide(context.Background(), authpolicy.Request{})
+				if err != nil || (d.Status != 200 && d.Status != 401 && d.Status != 403) {
+					t.Errorf("decision during reloads: %+v %v", d, err)
+					return
+				}
+			}
+		}()
+	}
+	closed := `{"PASSWORD_ITERATIONS": 1000, "DEFAULT_PERMISSION_CLASSES": ["IsAuthenticated"], "VIEWS": {"b": {}}}`
+	for i := 0; i < 20; i++ {
+		if err := e.Reload(closed, ""); err != nil {
+			t.Fatalf("Reload: %v", err)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	if d := decide(t, e, authpolicy.Request{}); d.Status != 401 || e.HasView("a") || !e.HasView("b") {
+		t.Fatalf("after: %+v", d)
+	}
+	err := e.Reload(`{"DEFAULT_AUTHENTICATION_CLASSES": ["NoSuchAuthentication"]}`, "")
+	if !errors.Is(err, authpolicy.ErrConfig) || !strings.Contains(err.Error(), "NoSuchAuthentication") {
+		t.Fatalf("bad reload: %v", err)
+	}
+	if d := decide(t, e, authpolicy.Request{}); d.Status != 401 {
+		t.Fatalf("old policy not kept: %+v", d)
+	}
+}

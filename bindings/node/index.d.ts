@@ -195,6 +195,8 @@ export class Engine {
   readonly closed: boolean;
   decide(request?: RequestInit): Decision;
   request(request?: RequestInit): Request;
+  /** Replaces the policy without a restart; a bad one throws and the old one keeps serving. */
+  reload(config: object | string | Buffer | URL, options?: { baseDir?: string }): void;
   hasView(name: string): boolean;
   invalidateCaches(): void;
   close(): void;

@@ -348,6 +348,7 @@ class Core {
     this.callbacks = []; // koffi.register()ed trampolines, unregistered after the engine is freed
     this.spare = []; // authp_request handles reused by decide()
     this.live = new Set(); // Request objects' handles (freed before the engine)
+    this.config = null; // the authp_config, kept so that reload() keeps the same callbacks
   }
   free() {
     for (const r of this.spare) fn.requestFree(r);
@@ -356,6 +357,8 @@ class Core {
     this.live.clear();
     if (this.engine !== null) fn.engineFree(this.engine);
     this.engine = null;
+    if (this.config !== null) fn.configFree(this.config);
+    this.config = null;
     for (const p of this.callbacks) koffi.unregister(p);
     this.callbacks = [];
   }
@@ -536,11 +539,11 @@ class Engine {
       const engineOut = [null];
       check(fn.engineNew(engineOut, cfg));
       core.engine = engineOut[0];
+      core.config = cfg;
     } catch (e) {
+      fn.configFree(cfg);
       core.free();
       throw e;
-    } finally {
-      fn.configFree(cfg);
     }
     this._core = core;
     this._source = source.file !== null ? path.resolve(source.file) : '<json>';
@@ -600,6 +603,27 @@ class Engine {
       throw e;
     }
     return new Request(this, req);
+  }
+
+  /**
+   * Replaces the policy without a restart (authp_engine_reload), with the same callbacks. The new
+   * policy is built completely first: a bad one throws (ConfigError …) and the old one keeps
+   * serving. Caches and remote key sets whose meaning did not change are kept.
+   * @param {object|string|Buffer|URL} config
+   * @param {object} [options] {baseDir}
+   */
+  reload(config, options = {}) {
+    const engine = this._handle();
+    const source = configSource(config);
+    const cfg = this._core.config;
+    if (source.file !== null) {
+      check(fn.configLoadFile(cfg, source.file));
+    } else {
+      const base = options.baseDir === undefined || options.baseDir === null ? null : String(options.baseDir);
+      check(fn.configLoadJson(cfg, source.text, source.text.length, base));
+    }
+    check(fn.engineReload(engine, cfg));
+    this._source = source.file !== null ? path.resolve(source.file) : '<json>';
   }
 
   /** True if the configuration has a view of that name. */

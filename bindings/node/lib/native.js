@@ -128,6 +128,7 @@ const decls = {
 
   engineNew: 'int authp_engine_new(_Out_ authp_engine **out, const authp_config *cfg)',
   engineFree: 'void authp_engine_free(authp_engine *engine)',
+  engineReload: 'int authp_engine_reload(authp_engine *engine, const authp_config *cfg)',
   engineHasView: 'int authp_engine_has_view(const authp_engine *engine, const uint8_t *name, size_t len)',
   engineEvaluate: 'int authp_engine_evaluate(_Out_ authp_decision **out, const authp_engine *engine, authp_request *req)',
   engineInvalidateCaches: 'void authp_engine_invalidate_caches(const authp_engine *engine)',

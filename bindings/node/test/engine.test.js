@@ -278,3 +278,21 @@ test('engines are freed by the garbage collector when not closed', { skip: typeo
     }
   }
 });
+
+test('reload replaces the policy; a bad one throws and the old one keeps serving', () => {
+  const seen = [];
+  const e = new ap.Engine(
+    { PASSWORD_ITERATIONS: 1000, DEFAULT_PERMISSION_CLASSES: ['AllowAny'], VIEWS: { a: {} } },
+    { userLookup: ({ username }) => { seen.push(username); return null; }, logger: null },
+  );
+  assert.equal(e.decide({}).allowed, true);
+  e.reload({ PASSWORD_ITERATIONS: 1000, DEFAULT_PERMISSION_CLASSES: ['IsAuthenticated'], VIEWS: { b: {} } });
+  assert.equal(e.decide({}).status, 401);
+  assert.equal(e.hasView('a'), false);
+  assert.equal(e.hasView('b'), true);
+  e.decide({ headers: basic('bob', 'pw') });
+  assert.deepEqual(seen, ['bob']); // the callbacks survive the reload
+  assert.throws(() => e.reload({ DEFAULT_AUTHENTICATION_CLASSES: ['NoSuchAuthentication'] }), ap.ConfigError);
+  assert.equal(e.decide({}).status, 401);
+  e.close();
+});

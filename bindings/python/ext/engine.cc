@@ -1,5 +1,7 @@
 // authp_config and authp_engine: building an engine from a policy plus Python callbacks,
 // and decide(), the hot path (the GIL is released while the library evaluates).
+#include <mutex>
+
 #include "common.h"
 
 namespace authpolicy_py {
@@ -72,6 +74,24 @@ class Engine {
         check(authp_engine_new(&engine, cfg.get()));
         core_ = std::make_shared<EngineCore>();
         core_->handle = engine;
+        cfg_ = std::move(cfg);  // kept: a reload loads into it, so the callbacks stay the same
+    }
+
+    // authp_engine_reload with the same callbacks. The GIL is released while the new policy is
+    // built and the old one drains (a decision in flight may need the GIL for a callback).
+    void reload(const std::string& config, bool is_file, py::object base_dir) {
+        std::string dir;
+        if (!base_dir.is_none()) dir = base_dir.cast<std::string>();
+        int rc;
+        {
+            py::gil_scoped_release nogil;
+            std::lock_guard lock(reload_mutex_);
+            rc = is_file ? authp_config_load_file(cfg_.get(), config.c_str())
+                         : authp_config_load_json(cfg_.get(), config.data(), config.size(),
+                                                  dir.empty() ? nullptr : dir.c_str());
+            if (rc == AUTHP_OK) rc = authp_engine_reload(core_->handle, cfg_.get());
+        }
+        check(rc);
     }
 
     py::object decide(py::handle method, py::handle path, py::handle headers, py::handle view, py::handle remote_addr,
@@ -101,6 +121,8 @@ class Engine {
 
   private:
     EnginePtr core_;
+    std::unique_ptr<authp_config, FreeConfig> cfg_;
+    std::mutex reload_mutex_;
 };
 
 }  // namespace
@@ -128,6 +150,7 @@ exception raised by a callback propagates unchanged; StoreError/CallbackError ca
              py::arg("headers") = py::none(), py::arg("view") = py::none(), py::arg("remote_addr") = py::none(),
              py::arg("secure") = false, py::arg("remote_user") = py::none(),
              "A Request whose user and auth authenticate lazily (on first read, once); same arguments as decide().")
+        .def("_reload", &Engine::reload, py::arg("config"), py::arg("is_file"), py::arg("base_dir"))
         .def("has_view", &Engine::has_view, py::arg("name"), "True if the configuration has a view of that name.")
         .def("invalidate_caches", &Engine::invalidate_caches,
              "Drops every cached credential (call it after changing users outside the library).")

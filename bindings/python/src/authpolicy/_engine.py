@@ -123,5 +123,20 @@ class Engine(_native.Engine):
         self._source = text if is_file else "<json>"
         self.authenticators: Dict[str, Any] = {name: spec[0] for name, spec in specs.items()}
 
+    def reload(
+        self, config: ConfigSource, *, base_dir: Optional[Union[str, "os.PathLike[str]"]] = None
+    ) -> None:
+        """Replaces the policy without a restart (``authp_engine_reload``), keeping the callbacks.
+
+        The new policy is built completely first; a bad one raises (``ConfigError`` …) and the old
+        one keeps serving. Decisions already running finish on the old policy. Caches and remote
+        key sets whose meaning did not change are kept. Safe while other threads decide.
+        """
+        text, is_file = _config_source(config)
+        if base_dir is not None:
+            base_dir = os.fspath(base_dir)
+        self._reload(text, is_file, base_dir)
+        self._source = text if is_file else "<json>"
+
     def __repr__(self) -> str:
         return f"<authpolicy.Engine {self._source}>"
