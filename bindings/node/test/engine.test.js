@@ -290,7 +290,7 @@ test('reload replaces the policy; a bad one throws and the old one keeps serving
   assert.equal(e.decide({}).status, 401);
   assert.equal(e.hasView('a'), false);
   assert.equal(e.hasView('b'), true);
-  e.decide({ headers: basic('bob', 'pw') });
+  e.decide({ headers: { Authorization: basic('bob', 'pw') } });
   assert.deepEqual(seen, ['bob']); // the callbacks survive the reload
   assert.throws(() => e.reload({ DEFAULT_AUTHENTICATION_CLASSES: ['NoSuchAuthentication'] }), ap.ConfigError);
   assert.equal(e.decide({}).status, 401);
