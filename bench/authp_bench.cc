@@ -16,7 +16,11 @@
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
 #include <openssl/sha.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -24,6 +28,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
@@ -34,6 +39,8 @@
 #include <vector>
 
 #include "authpolicy.h"
+
+extern char** environ;
 
 namespace {
 
@@ -863,6 +870,150 @@ void BM_OAuth2Opaque_Cold(benchmark::State& state) {
     run_opaque(state, false);
 }
 BENCHMARK(BM_OAuth2Opaque_Cold)->ComputeStatistics("min", min_of);
+
+// Remote keys and HTTP introspection in the steady state: the test authorization server
+// (tests/keys/oauth_test_server.py, plain http on loopback, "allow_insecure_http") serves the
+// JWK Set and the introspection answer; once loaded, decisions never touch the network, so the
+// rows sit beside their local twins: BM_JwtRS256_{LocalJwks,RemoteJwks}_Uncached and
+// BM_OAuth2{Opaque_Warm,Introspection_Cached}.
+
+struct AuthServer {
+    std::string dir, base;
+    pid_t pid = -1;
+    ~AuthServer() {
+        if (pid > 0) {
+            kill(pid, SIGKILL);
+            waitpid(pid, nullptr, 0);
+        }
+        std::error_code ec;
+        std::filesystem::remove_all(dir, ec);
+    }
+};
+
+AuthServer& auth_server(const std::string& control_json) {
+    static AuthServer server;
+    if (server.pid > 0) return server;
+    char tmpl[] = "/tmp/authp-bench-XXXXXX";
+    if (mkdtemp(tmpl) == nullptr) check(-1, "mkdtemp");
+    server.dir = tmpl;
+    std::ofstream(server.dir + "/control.json") << control_json;
+    int out[2];
+    if (pipe(out) != 0) check(-1, "pipe");
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+    posix_spawn_file_actions_addclose(&fa, out[0]);
+    std::string py = "/usr/bin/python3", script = AUTHP_SOURCE_DIR "/tests/keys/oauth_test_server.py",
+                state = "--state", plain = "--plain";
+    char* argv[] = {py.data(), script.data(), state.data(), server.dir.data(), plain.data(), nullptr};
+    if (posix_spawn(&server.pid, argv[0], &fa, nullptr, argv, environ) != 0) check(-1, "posix_spawn");
+    posix_spawn_file_actions_destroy(&fa);
+    close(out[1]);
+    FILE* f = fdopen(out[0], "r");
+    char line[512] = {0};
+    if (fgets(line, sizeof line, f) == nullptr) check(-1, "the test authorization server did not start");
+    fclose(f);
+    const char* port = std::strstr(line, "\"port\": ");
+    server.base = "http://127.0.0.1:" + std::to_string(std::atoi(port + 8));
+    return server;
+}
+
+std::string bn_b64url(EVP_PKEY* pkey, const char* name) {
+    BIGNUM* bn = nullptr;
+    EVP_PKEY_get_bn_param(pkey, name, &bn);
+    std::string bytes(static_cast<size_t>(BN_num_bytes(bn)), '\0');
+    BN_bn2bin(bn, reinterpret_cast<unsigned char*>(bytes.data()));
+    BN_free(bn);
+    return b64url_nopad(bytes);
+}
+
+struct RsaJwt {
+    std::string jwks, header;
+};
+
+const RsaJwt& rsa_jwt() {
+    static const RsaJwt r = [] {
+        EVP_PKEY* pkey = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(2048));
+        RsaJwt out;
+        out.jwks = R"({"keys": [{"kty": "RSA", "kid": "k1", "alg": "RS256", "use": "sig", "n": ")" +
+                   bn_b64url(pkey, "n") + R"(", "e": ")" + bn_b64url(pkey, "e") + R"("}]})";
+        const std::string claims = R"({"sub":"bench-user","iss":"https://id.example","aud":"api","exp":)" +
+                                   std::to_string(std::time(nullptr) + 86400) + R"(,"iat":1700000000})";
+        const std::string input = b64url_nopad(R"({"alg":"RS256","typ":"at+jwt","kid":"k1"})") + "." +
+                                  b64url_nopad(claims);
+        out.header = "Bearer " + input + "." + b64url_nopad(jwt_sign(pkey, "RS256", input));
+        EVP_PKEY_free(pkey);
+        return out;
+    }();
+    return r;
+}
+
+authp_engine* engine_of(const std::string& config) {
+    authp_config* cfg = nullptr;
+    authp_engine* engine = nullptr;
+    check(authp_config_new(&cfg), "authp_config_new");
+    check(authp_config_load_json(cfg, config.data(), config.size(), nullptr), "authp_config_load_json");
+    check(authp_engine_new(&engine, cfg), "authp_engine_new");
+    authp_config_free(cfg);
+    return engine;
+}
+
+void run_rsa_jwks(benchmark::State& state, bool remote) {
+    static std::map<bool, authp_engine*> engines;
+    const RsaJwt& jwt = rsa_jwt();
+    if (!engines.count(remote)) {
+        std::string source = R"("jwks": )" + jwt.jwks;
+        if (remote) {
+            const AuthServer& s = auth_server(R"({"jwks": )" + jwt.jwks + R"(, "tokens": {"opaque-bench-token":)"
+                                              R"( {"active": true, "username": "bench-user", "scope": "read write"}},)"
+                                              R"( "client_id": "rs", "client_secret": "bench-secret"})");
+            source = R"("jwks_uri": ")" + s.base + R"(/jwks.json", "allow_insecure_http": true)";
+        }
+        engines[remote] = engine_of(R"({"DEFAULT_AUTHENTICATION_CLASSES": [{"class": "JWTAuthentication", )" +
+                                    source +
+                                    R"(, "algorithms": ["RS256"], "issuer": "https://id.example", "audience": "api",)"
+                                    R"( "typ": "at+jwt", "lookup_user": false}],)"
+                                    R"( "DEFAULT_PERMISSION_CLASSES": ["IsAuthenticated"], "CACHE": {"TTL": 0}})");
+    }
+    authp_engine* engine = engines.at(remote);
+    if (!expect(state, decide(engine, jwt.header), 200)) return;
+    for (auto _ : state) {
+        if (!expect(state, decide(engine, jwt.header), 200)) break;
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+
+void BM_JwtRS256_LocalJwks_Uncached(benchmark::State& state) {
+    run_rsa_jwks(state, false);
+}
+BENCHMARK(BM_JwtRS256_LocalJwks_Uncached)->ComputeStatistics("min", min_of);
+void BM_JwtRS256_RemoteJwks_Uncached(benchmark::State& state) {
+    run_rsa_jwks(state, true);
+}
+BENCHMARK(BM_JwtRS256_RemoteJwks_Uncached)->ComputeStatistics("min", min_of);
+
+void BM_OAuth2Introspection_Cached(benchmark::State& state) {
+    static authp_engine* engine = nullptr;
+    if (engine == nullptr) {
+        const RsaJwt& jwt = rsa_jwt();
+        const AuthServer& s = auth_server(R"({"jwks": )" + jwt.jwks + R"(, "tokens": {"opaque-bench-token":)"
+                                          R"( {"active": true, "username": "bench-user", "scope": "read write"}},)"
+                                          R"( "client_id": "rs", "client_secret": "bench-secret"})");
+        engine = engine_of(R"({"DEFAULT_AUTHENTICATION_CLASSES": [{"class": "OAuth2Authentication",)"
+                           R"( "source": "introspection", "introspection_endpoint": ")" +
+                           s.base +
+                           R"(/introspect", "allow_insecure_http": true, "client_id": "rs",)"
+                           R"( "client_secret": "bench-secret", "lookup_user": false, "introspection_cache_ttl": 3600}],)"
+                           R"( "DEFAULT_PERMISSION_CLASSES": ["IsAuthenticated"]})");
+    }
+    const std::string header = "Bearer opaque-bench-token";
+    if (!expect(state, decide(engine, header), 200)) return;  // the one exchange: fills the cache
+    for (auto _ : state) {
+        if (!expect(state, decide(engine, header), 200)) break;
+    }
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_OAuth2Introspection_Cached)->ComputeStatistics("min", min_of);
 
 }  // namespace
 
