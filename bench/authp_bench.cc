@@ -939,8 +939,8 @@ const RsaJwt& rsa_jwt() {
                    bn_b64url(pkey, "n") + R"(", "e": ")" + bn_b64url(pkey, "e") + R"("}]})";
         const std::string claims = R"({"sub":"bench-user","iss":"https://id.example","aud":"api","exp":)" +
                                    std::to_string(std::time(nullptr) + 86400) + R"(,"iat":1700000000})";
-        const std::string input = b64url_nopad(R"({"alg":"RS256","typ":"at+jwt","kid":"k1"})") + "." +
-                                  b64url_nopad(claims);
+        const std::string input =
+            b64url_nopad(R"({"alg":"RS256","typ":"at+jwt","kid":"k1"})") + "." + b64url_nopad(claims);
         out.header = "Bearer " + input + "." + b64url_nopad(jwt_sign(pkey, "RS256", input));
         EVP_PKEY_free(pkey);
         return out;
@@ -964,13 +964,13 @@ void run_rsa_jwks(benchmark::State& state, bool remote) {
     if (!engines.count(remote)) {
         std::string source = R"("jwks": )" + jwt.jwks;
         if (remote) {
-            const AuthServer& s = auth_server(R"({"jwks": )" + jwt.jwks + R"(, "tokens": {"opaque-bench-token":)"
+            const AuthServer& s = auth_server(R"({"jwks": )" + jwt.jwks +
+                                              R"(, "tokens": {"opaque-bench-token":)"
                                               R"( {"active": true, "username": "bench-user", "scope": "read write"}},)"
                                               R"( "client_id": "rs", "client_secret": "bench-secret"})");
             source = R"("jwks_uri": ")" + s.base + R"(/jwks.json", "allow_insecure_http": true)";
         }
-        engines[remote] = engine_of(R"({"DEFAULT_AUTHENTICATION_CLASSES": [{"class": "JWTAuthentication", )" +
-                                    source +
+        engines[remote] = engine_of(R"({"DEFAULT_AUTHENTICATION_CLASSES": [{"class": "JWTAuthentication", )" + source +
                                     R"(, "algorithms": ["RS256"], "issuer": "https://id.example", "audience": "api",)"
                                     R"( "typ": "at+jwt", "lookup_user": false}],)"
                                     R"( "DEFAULT_PERMISSION_CLASSES": ["IsAuthenticated"], "CACHE": {"TTL": 0}})");
@@ -996,15 +996,17 @@ void BM_OAuth2Introspection_Cached(benchmark::State& state) {
     static authp_engine* engine = nullptr;
     if (engine == nullptr) {
         const RsaJwt& jwt = rsa_jwt();
-        const AuthServer& s = auth_server(R"({"jwks": )" + jwt.jwks + R"(, "tokens": {"opaque-bench-token":)"
+        const AuthServer& s = auth_server(R"({"jwks": )" + jwt.jwks +
+                                          R"(, "tokens": {"opaque-bench-token":)"
                                           R"( {"active": true, "username": "bench-user", "scope": "read write"}},)"
                                           R"( "client_id": "rs", "client_secret": "bench-secret"})");
-        engine = engine_of(R"({"DEFAULT_AUTHENTICATION_CLASSES": [{"class": "OAuth2Authentication",)"
-                           R"( "source": "introspection", "introspection_endpoint": ")" +
-                           s.base +
-                           R"(/introspect", "allow_insecure_http": true, "client_id": "rs",)"
-                           R"( "client_secret": "bench-secret", "lookup_user": false, "introspection_cache_ttl": 3600}],)"
-                           R"( "DEFAULT_PERMISSION_CLASSES": ["IsAuthenticated"]})");
+        engine =
+            engine_of(R"({"DEFAULT_AUTHENTICATION_CLASSES": [{"class": "OAuth2Authentication",)"
+                      R"( "source": "introspection", "introspection_endpoint": ")" +
+                      s.base +
+                      R"(/introspect", "allow_insecure_http": true, "client_id": "rs",)"
+                      R"( "client_secret": "bench-secret", "lookup_user": false, "introspection_cache_ttl": 3600}],)"
+                      R"( "DEFAULT_PERMISSION_CLASSES": ["IsAuthenticated"]})");
     }
     const std::string header = "Bearer opaque-bench-token";
     if (!expect(state, decide(engine, header), 200)) return;  // the one exchange: fills the cache

@@ -87,7 +87,7 @@ int authp_user_set_roles(authp_engine* engine, const char* username, size_t user
     return guard([&]() -> int {
         if (!engine || (!username && username_len)) return authp_capi::misuse("NULL engine or username");
         services_of(engine)->user_store().set_roles(checked_username(username, username_len), is_staff != 0,
-                                                   is_superuser != 0);
+                                                    is_superuser != 0);
         services_of(engine)->invalidate_caches();
         return AUTHP_OK;
     });

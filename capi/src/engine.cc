@@ -73,7 +73,8 @@ int authp_engine_new(authp_engine** out, const authp_config* cfg) {
         if (!cfg->config) return authp_capi::misuse("no configuration loaded (load \"{}\" for the defaults)");
         const authpolicy::EngineConfig& config = *cfg->config;
         auto handle = std::make_unique<authp_engine>();
-        handle->live = std::make_unique<authpolicy::LiveEngine>(std::make_unique<authpolicy::Engine>(config, cfg->hooks));
+        handle->live =
+            std::make_unique<authpolicy::LiveEngine>(std::make_unique<authpolicy::Engine>(config, cfg->hooks));
         remember_hooks(*handle, *cfg);
         *out = handle.release();
         return AUTHP_OK;

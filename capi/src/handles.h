@@ -89,8 +89,7 @@ struct authp_engine {
     std::unique_ptr<authpolicy::LiveEngine> live;
     // The host callbacks the current engine was built with: a reload with the same ones may
     // keep the services and the authenticators' caches.
-    std::shared_ptr<authp_capi::Payload> lookup_payload, verify_payload, clock_payload, log_payload,
-        introspect_payload;
+    std::shared_ptr<authp_capi::Payload> lookup_payload, verify_payload, clock_payload, log_payload, introspect_payload;
     std::map<std::string, std::shared_ptr<const authpolicy::authn::Authenticator>, std::less<>> custom;
 };
 

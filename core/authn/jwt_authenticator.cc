@@ -1,8 +1,8 @@
 #include "core/authn/jwt_authenticator.h"
 
 #include <filesystem>
-#include <set>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "core/authn/bearer.h"
@@ -245,8 +245,9 @@ std::shared_ptr<const Authenticator> make_jwt_authenticator(std::shared_ptr<cons
                 jwks_uri = string_of(value, key);
             } else if (key == "issuers") {
                 if (!value.is_array() || value.empty())
-                    config_fail(at(key), "expected a non-empty list of {\"issuer\", \"audience\", \"algorithms\", "
-                                         "\"jwks_uri\"} objects");
+                    config_fail(at(key),
+                                "expected a non-empty list of {\"issuer\", \"audience\", \"algorithms\", "
+                                "\"jwks_uri\"} objects");
                 issuers = &value;
             } else if (key == "jwks" || key == "jwks_file") {
                 ++sources;
@@ -316,18 +317,19 @@ std::shared_ptr<const Authenticator> make_jwt_authenticator(std::shared_ptr<cons
     const bool discovered = sources == 0 && s.claims.issuer && !issuers;
     if (issuers) {
         if (sources != 0 || s.claims.issuer)
-            config_fail(at("issuers"), "with \"issuers\", each issuer names its keys (jwks_uri or discovery); "
-                                       "no top-level issuer or key source");
+            config_fail(at("issuers"),
+                        "with \"issuers\", each issuer names its keys (jwks_uri or discovery); "
+                        "no top-level issuer or key source");
     } else if (sources != 1 && !discovered) {
         config_fail(where,
                     "JWTAuthentication needs exactly one key source: jwks, jwks_file, public_key_pem, "
                     "public_key_file, secret or jwks_uri, or an \"issuer\" alone (discovery)");
     }
     if (!jwks_uri.empty() || discovered) {
-        s.remote = remote_keys(registry, fetch, jwks_uri, discovered ? *s.claims.issuer : "",
-                               allowed, at(discovered ? "issuer" : "jwks_uri"));
-        s.verifier = std::make_shared<jose::JwsVerifier>(
-            std::vector<jose::KeyPtr>{}, allowed.empty() ? asymmetric_algorithms() : allowed, typ);
+        s.remote = remote_keys(registry, fetch, jwks_uri, discovered ? *s.claims.issuer : "", allowed,
+                               at(discovered ? "issuer" : "jwks_uri"));
+        s.verifier = std::make_shared<jose::JwsVerifier>(std::vector<jose::KeyPtr>{},
+                                                         allowed.empty() ? asymmetric_algorithms() : allowed, typ);
     } else if (issuers) {
         std::set<std::string> seen;
         for (size_t i = 0; i < issuers->size(); ++i) {

@@ -224,7 +224,8 @@ std::shared_ptr<const Authenticator> make_oauth2_authenticator(std::shared_ptr<c
     }
     const bool over_http = !http.endpoint.empty() || !http.issuer.empty();
     if (over_http) {
-        if (!s.introspection) config_fail(where + ".source", "an introspection endpoint needs \"source\": \"introspection\"");
+        if (!s.introspection)
+            config_fail(where + ".source", "an introspection endpoint needs \"source\": \"introspection\"");
         if (!http.endpoint.empty() && !http.issuer.empty())
             config_fail(where + ".issuer", "give introspection_endpoint or issuer (discovery), not both");
         keys::check_url(http.endpoint.empty() ? http.issuer : http.endpoint,
@@ -235,8 +236,8 @@ std::shared_ptr<const Authenticator> make_oauth2_authenticator(std::shared_ptr<c
                 config_fail(where + ".client_secret_env", "give client_secret or client_secret_env, not both");
             const char* v = std::getenv(secret_env.c_str());
             if (v == nullptr || *v == '\0')
-                config_fail(where + ".client_secret_env", "the environment variable '" + secret_env.substr(0, 64) +
-                                                              "' is not set or empty");
+                config_fail(where + ".client_secret_env",
+                            "the environment variable '" + secret_env.substr(0, 64) + "' is not set or empty");
             http.client_secret = v;
         }
         if (http.client_secret.empty())

@@ -12,9 +12,9 @@
 #include "core/throttle/memory_throttle_store.h"
 #include "core/throttle/sqlite_throttle_store.h"
 
+#include <atomic>
 #include <cmath>
 #include <iostream>
-#include <atomic>
 #include <mutex>
 
 namespace authpolicy {
@@ -154,8 +154,8 @@ Engine::Engine(const EngineConfig& config, HostHooks hooks, const Engine* previo
     if (previous) {
         key_registry_ = previous->key_registry_;
     } else {
-        key_registry_ = std::make_shared<keys::KeyRegistry>(
-            [logger = hooks_.logger](int level, const std::string& line) {
+        key_registry_ =
+            std::make_shared<keys::KeyRegistry>([logger = hooks_.logger](int level, const std::string& line) {
                 emit(logger, static_cast<LogLevel>(level), line);
             });
     }

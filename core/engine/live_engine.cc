@@ -28,7 +28,8 @@ void LiveEngine::reload(const std::function<std::unique_ptr<Engine>(const Engine
 }
 
 void LiveEngine::reclaim() {
-    for (auto it = retired_.begin(); it != retired_.end();) it = it->token.passed() ? retired_.erase(it) : std::next(it);
+    for (auto it = retired_.begin(); it != retired_.end();)
+        it = it->token.passed() ? retired_.erase(it) : std::next(it);
 }
 
 }  // namespace authpolicy

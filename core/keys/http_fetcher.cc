@@ -107,10 +107,14 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
     while (v < line.size() && (line[v] == ' ' || line[v] == '\t')) ++v;
     std::string value = line.substr(v);
     if (value.size() > 1024) return len;  // not a header we could use
-    if (name == "etag") x->response.etag = value;
-    else if (name == "last-modified") x->response.last_modified = value;
-    else if (name == "cache-control") x->response.cache_control = x->response.cache_control.empty() ? value : x->response.cache_control + "," + value;
-    else if (name == "content-type") x->response.content_type = value;
+    if (name == "etag")
+        x->response.etag = value;
+    else if (name == "last-modified")
+        x->response.last_modified = value;
+    else if (name == "cache-control")
+        x->response.cache_control = x->response.cache_control.empty() ? value : x->response.cache_control + "," + value;
+    else if (name == "content-type")
+        x->response.content_type = value;
     return len;
 }
 
@@ -126,7 +130,8 @@ std::optional<std::string> url_problem(const std::string& url, bool allow_insecu
     if (p->userinfo) return "a URL may not carry a user name or password";
     if (lower(p->scheme) == "https") return std::nullopt;
     if (lower(p->scheme) == "http") {
-        if (!allow_insecure_http) return "plain http is refused (https only; \"allow_insecure_http\": true allows loopback)";
+        if (!allow_insecure_http)
+            return "plain http is refused (https only; \"allow_insecure_http\": true allows loopback)";
         if (!loopback(p->host)) return "plain http is allowed only to 127.0.0.1, ::1 or localhost";
         return std::nullopt;
     }

@@ -23,10 +23,10 @@ struct HttpOptions {
 
 struct HttpRequest {
     std::string url;
-    std::string if_none_match;                 // an ETag from a previous answer
-    std::string if_modified_since;             // a Last-Modified from a previous answer
-    std::optional<std::string> form_body;      // POST application/x-www-form-urlencoded
-    std::optional<std::string> basic_user;     // HTTP Basic (RFC 7617), already form-encoded
+    std::string if_none_match;              // an ETag from a previous answer
+    std::string if_modified_since;          // a Last-Modified from a previous answer
+    std::optional<std::string> form_body;   // POST application/x-www-form-urlencoded
+    std::optional<std::string> basic_user;  // HTTP Basic (RFC 7617), already form-encoded
     std::optional<std::string> basic_password;
 };
 

@@ -40,7 +40,8 @@ std::string IntrospectionClient::introspect(std::string_view token) const {
     std::string body = "token=" + form_encode(token);
     if (!settings_.token_type_hint.empty()) body += "&token_type_hint=" + form_encode(settings_.token_type_hint);
     if (settings_.client_secret_post) {
-        body += "&client_id=" + form_encode(settings_.client_id) + "&client_secret=" + form_encode(settings_.client_secret);
+        body +=
+            "&client_id=" + form_encode(settings_.client_id) + "&client_secret=" + form_encode(settings_.client_secret);
     } else {
         // RFC 6749 §2.3.1: both are form-encoded before they go into the Basic credentials.
         req.basic_user = form_encode(settings_.client_id);

@@ -19,8 +19,7 @@ RemoteJwks parse_remote_jwks(std::string_view text, const std::vector<jose::Alg>
         std::string label = "keys[" + std::to_string(i) + "]";
         if (jwk.is_object()) {
             auto kid = jwk.find("kid");
-            if (kid != jwk.end() && kid->is_string())
-                label += " (kid '" + kid->get<std::string>().substr(0, 64) + "')";
+            if (kid != jwk.end() && kid->is_string()) label += " (kid '" + kid->get<std::string>().substr(0, 64) + "')";
             auto kty = jwk.find("kty");
             if (kty != jwk.end() && kty->is_string() && *kty == "oct") {
                 out.skipped.push_back(label + ": a shared secret is never taken from a published key set");

@@ -26,8 +26,8 @@ std::string KeySetSettings::identity() const {
     s << '\n'
       << http.allow_insecure_http << ' ' << http.ca_file << '\n'
       << http.proxy << '\n'
-      << http.connect_timeout << ' ' << http.timeout << ' ' << http.max_bytes << ' ' << ttl.min << ' ' << ttl.max
-      << ' ' << ttl.fallback << ' ' << stale_if_error << ' ' << unknown_kid_cooldown;
+      << http.connect_timeout << ' ' << http.timeout << ' ' << http.max_bytes << ' ' << ttl.min << ' ' << ttl.max << ' '
+      << ttl.fallback << ' ' << stale_if_error << ' ' << unknown_kid_cooldown;
     return s.str();
 }
 
@@ -176,7 +176,7 @@ bool RemoteKeySet::refresh(bool) {
     } catch (const std::exception& e) {
         if (!failing_)
             log_(have ? 1 : 0, std::string(e.what()) + (have ? "; the last good key set is kept (stale_if_error)"
-                                                            : "; decisions needing these keys are denied with 503"));
+                                                             : "; decisions needing these keys are denied with 503"));
         failing_ = true;
         if (settings_.jwks_uri.empty()) jwks_uri_.clear();  // discovered: discover again next time
     }

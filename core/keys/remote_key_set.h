@@ -37,8 +37,8 @@ struct KeySetSettings {
     std::vector<jose::Alg> allowed;
     HttpOptions http;
     TtlBounds ttl;
-    double stale_if_error = 86400;      // seconds the last good set outlives its freshness
-    double unknown_kid_cooldown = 30;   // seconds between unknown-kid refetches
+    double stale_if_error = 86400;     // seconds the last good set outlives its freshness
+    double unknown_kid_cooldown = 30;  // seconds between unknown-kid refetches
     bool fetch_at_start = true;
 
     // Same settings, same key set: the registry shares it (and its cooldown) engine-wide.
@@ -46,12 +46,12 @@ struct KeySetSettings {
 };
 
 struct KeySetStats {
-    uint64_t fetches = 0;        // HTTP exchanges for the key set (discovery excluded)
-    uint64_t not_modified = 0;   // 304 answers
-    uint64_t failures = 0;       // fetches that kept the previous set
-    uint64_t replaced = 0;       // new sets published
+    uint64_t fetches = 0;       // HTTP exchanges for the key set (discovery excluded)
+    uint64_t not_modified = 0;  // 304 answers
+    uint64_t failures = 0;      // fetches that kept the previous set
+    uint64_t replaced = 0;      // new sets published
     uint64_t unknown_kid_refetches = 0;
-    uint64_t waited = 0;         // decisions that waited on the network
+    uint64_t waited = 0;  // decisions that waited on the network
 };
 
 class RemoteKeySet {

@@ -42,7 +42,8 @@ void test_reload(void) {
     authp_decision_free(d);
 
     /* A configuration that fails to build is refused with its error; the old policy serves. */
-    CHECK("reload: load bad", load(cfg, "{\"DEFAULT_AUTHENTICATION_CLASSES\": [\"NoSuchAuthentication\"]}") == AUTHP_OK);
+    CHECK("reload: load bad",
+          load(cfg, "{\"DEFAULT_AUTHENTICATION_CLASSES\": [\"NoSuchAuthentication\"]}") == AUTHP_OK);
     CHECK("reload: bad refused", authp_engine_reload(e, cfg) == AUTHP_ECONFIG);
     CHECK("reload: error names the class", strstr(authp_error_last(), "NoSuchAuthentication") != NULL);
     d = support_decide(e, "", "GET", "");

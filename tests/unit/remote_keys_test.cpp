@@ -45,8 +45,12 @@ std::string config(const json& auth) {
 }
 
 json remote(const OAuthServer& s, json extra = json::object()) {
-    json o = {{"class", "JWTAuthentication"}, {"issuer", "https://id.example"}, {"audience", "api"},
-              {"jwks_uri", s.base() + "/jwks.json"}, {"ca_file", s.ca()}, {"algorithms", {"RS256"}}};
+    json o = {{"class", "JWTAuthentication"},
+              {"issuer", "https://id.example"},
+              {"audience", "api"},
+              {"jwks_uri", s.base() + "/jwks.json"},
+              {"ca_file", s.ca()},
+              {"algorithms", {"RS256"}}};
     for (auto& [k, v] : extra.items()) o[k] = v;
     return o;
 }
@@ -181,7 +185,9 @@ TEST_CASE("remote JWKS: malformed, oversized, non-JSON, redirected or keyless an
     weak.alg = "RS256";
     json enc = generate_key("RS256").public_jwk("enc");
     enc["use"] = "enc";
-    const json unusable = jwks({enc, weak.public_jwk("short"), {{"kty", "XYZ"}, {"kid", "x"}},
+    const json unusable = jwks({enc,
+                                weak.public_jwk("short"),
+                                {{"kty", "XYZ"}, {"kid", "x"}},
                                 {{"kty", "oct"}, {"k", "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0"}}});
     const auto failures = e.stats().failures;
     s.set({{"jwks_mode", "ok"}, {"jwks", unusable}});
@@ -376,7 +382,8 @@ TEST_CASE("introspection over HTTP: client_secret_basic and _post, cache, inacti
     // client_secret_post, from the environment; wrong credentials are a 503 (the server refused us).
     s.set({{"introspect_mode", "ok"}});
     setenv("AUTHP_TEST_SECRET", "s3cr:et", 1);
-    auto post = env({{"client_auth_method", "client_secret_post"}, {"client_secret", nullptr},
+    auto post = env({{"client_auth_method", "client_secret_post"},
+                     {"client_secret", nullptr},
                      {"client_secret_env", "AUTHP_TEST_SECRET"}});
     CHECK(post->decide("good").allowed);
     CHECK(s.count("auth post") == 1);
