@@ -45,6 +45,8 @@ int authp_request_new(authp_request** out, const authp_engine* engine) {
         if (!out || !engine) return authp_capi::misuse("NULL out or engine");
         auto* r = new authp_request();
         r->engine = engine;
+        // Stamped now, so that the first evaluation does not reset a fresh request.
+        r->engine_serial = engine->live->serial();
         r->request.set_host_handle(r);
         *out = r;
         return AUTHP_OK;

@@ -55,15 +55,17 @@ thread_local ThreadState t_state;
 
 // Sequentially consistent store/load pairs (Dekker): either the writer's scan sees this
 // reader's odd counter, or this reader's later loads see the writer's new publication.
-ReadSection::ReadSection() {
-    if (t_state.depth++ != 0) return;
-    Slot* s = t_state.get();
+ReadSection::ReadSection() : state_(&t_state) {
+    ThreadState& t = *static_cast<ThreadState*>(state_);
+    if (t.depth++ != 0) return;
+    Slot* s = t.get();
     s->counter.store(s->counter.load(std::memory_order_relaxed) + 1, std::memory_order_seq_cst);
 }
 
 ReadSection::~ReadSection() {
-    if (--t_state.depth != 0) return;
-    Slot* s = t_state.slot;
+    ThreadState& t = *static_cast<ThreadState*>(state_);
+    if (--t.depth != 0) return;
+    Slot* s = t.slot;
     s->counter.store(s->counter.load(std::memory_order_relaxed) + 1, std::memory_order_release);
 }
 

@@ -19,6 +19,9 @@ class ReadSection {
     ~ReadSection();
     ReadSection(const ReadSection&) = delete;
     ReadSection& operator=(const ReadSection&) = delete;
+
+  private:
+    void* state_;  // this thread's state: one TLS lookup per section, not two
 };
 
 bool in_read_section();

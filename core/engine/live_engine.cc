@@ -2,7 +2,8 @@
 
 namespace authpolicy {
 
-LiveEngine::LiveEngine(std::unique_ptr<Engine> first) : owned_(std::move(first)), current_(owned_.get()) {}
+LiveEngine::LiveEngine(std::unique_ptr<Engine> first)
+    : owned_(std::move(first)), current_(owned_.get()), serial_(owned_->serial()) {}
 
 LiveEngine::~LiveEngine() {
     // Freeing a handle while decisions run on it is the host's error; retired engines may
@@ -16,6 +17,7 @@ void LiveEngine::reload(const std::function<std::unique_ptr<Engine>(const Engine
     std::lock_guard lock(mutex_);
     std::unique_ptr<Engine> next = build(*owned_);  // throws: nothing changed
     current_.store(next.get(), std::memory_order_seq_cst);
+    serial_.store(next->serial(), std::memory_order_relaxed);
     Retired old{std::move(owned_), grace::Token::now()};
     owned_ = std::move(next);
     if (!grace::in_read_section()) {

@@ -27,6 +27,8 @@ class LiveEngine {
 
     // Call inside a grace::ReadSection; the engine stays valid until the section ends.
     Engine& current() const { return *current_.load(std::memory_order_seq_cst); }
+    // The current engine's serial, readable outside a read section (a hint: it may be stale).
+    uint64_t serial() const { return serial_.load(std::memory_order_relaxed); }
 
     // build(previous) makes the next engine; if it throws, the current one keeps serving and
     // the error propagates. Reloads are serialised. Called from inside a read section (a
@@ -39,6 +41,7 @@ class LiveEngine {
     std::mutex mutex_;  // reloads
     std::unique_ptr<Engine> owned_;
     std::atomic<Engine*> current_;
+    std::atomic<uint64_t> serial_;
     struct Retired {
         std::unique_ptr<Engine> engine;
         grace::Token token;
