@@ -110,7 +110,7 @@ void authp_engine_invalidate_caches(const authp_engine* engine) {
 
 int authp_engine_cache_stats(uint64_t* hits, uint64_t* misses, const authp_engine* engine) {
     if (!engine) return authp_capi::misuse("NULL engine");
-    const auto counts = engine->engine->services().cache_counts();
+    const auto counts = authp_capi::Pinned(engine)->services().cache_counts();
     if (hits) *hits = counts.hits;
     if (misses) *misses = counts.misses;
     return AUTHP_OK;

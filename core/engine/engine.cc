@@ -160,7 +160,7 @@ Engine::Engine(const EngineConfig& config, HostHooks hooks, const Engine* previo
             });
     }
     if (previous && same_hooks && previous->services_identity_ == services_identity_) {
-        services_ = previous->services_;  // same directory, same caches
+        services_ = previous->services_;                 // same directory, same caches
         configure_ecosystem(config, /*publish=*/false);  // equal settings: the services keep theirs
     } else {
         previous_ = nullptr;  // authenticators hold the services: none can be reused
