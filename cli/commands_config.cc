@@ -24,6 +24,10 @@ void add_config_commands(CLI::App& app, int* rc) {
             if (!authp_engine_has_view(engine.get(), name.data(), name.size()))
                 throw CliError(kUsage, "the engine has no view '" + name + "' although the configuration names it");
         }
+        if (throttles_without_proxy_setting(*path))
+            std::cerr << "authpolicy: warning: throttles are on but none of NUM_PROXIES, TRUSTED_PROXIES, "
+                         "CLIENT_IDENTITY is set: clients are identified by the remote address (X-Forwarded-For "
+                         "is ignored), so behind a proxy every client shares the proxy's budget\n";
         std::cout << "ok\n";
         for (const auto& name : views) std::cout << "view: " << name << '\n';
         *rc = kOk;

@@ -39,6 +39,26 @@ std::vector<std::string> configured_view_names(const std::string& config_path) {
     return names;
 }
 
+bool throttles_without_proxy_setting(const std::string& config_path) {
+    const nlohmann::json root = read_config(config_path);
+    if (!root.is_object()) return false;
+    for (const char* key : {"NUM_PROXIES", "TRUSTED_PROXIES", "CLIENT_IDENTITY"}) {
+        const auto it = root.find(key);
+        if (it != root.end() && !it->is_null()) return false;
+    }
+    auto non_empty = [](const nlohmann::json& j, const char* key) {
+        const auto it = j.find(key);
+        return it != j.end() && it->is_array() && !it->empty();
+    };
+    if (non_empty(root, "DEFAULT_THROTTLE_CLASSES")) return true;
+    const auto views = root.find("VIEWS");
+    if (views == root.end() || !views->is_object()) return false;
+    for (const auto& [name, view] : views->items()) {
+        if (view.is_object() && non_empty(view, "throttle_classes")) return true;
+    }
+    return false;
+}
+
 void require_persistent_database(const std::string& config_path, const char* command) {
     const nlohmann::json root = read_config(config_path);
     std::string db = ":memory:";  // the library's default

@@ -295,7 +295,8 @@ AUTHP_EXTERN(int) authp_request_set_method(authp_request* req, const char* metho
 AUTHP_EXTERN(int) authp_request_set_path(authp_request* req, const char* path, size_t len);
 /** The view whose policy applies; unset or empty means the default policy. */
 AUTHP_EXTERN(int) authp_request_set_view(authp_request* req, const char* view, size_t len);
-/** Adds a header; names are case-insensitive; repeated names are joined with ", ". */
+/** Adds a header; names are case-insensitive; repeated names are joined with ", " ("; " for
+ * Cookie, RFC 9113 §8.2.3); a second Host header marks the request malformed (a 400 decision). */
 AUTHP_EXTERN(int)
 authp_request_add_header(authp_request* req, const char* name, size_t name_len, const char* value, size_t value_len);
 AUTHP_EXTERN(int) authp_request_set_remote_addr(authp_request* req, const char* addr, size_t len);
@@ -316,7 +317,8 @@ AUTHP_EXTERN(const char*) authp_request_view(const authp_request* req, size_t* l
 AUTHP_EXTERN(const char*) authp_request_remote_addr(const authp_request* req, size_t* len);
 AUTHP_EXTERN(const char*) authp_request_remote_user(const authp_request* req, size_t* len);
 AUTHP_EXTERN(int) authp_request_is_secure(const authp_request* req);
-/** Finds a header (case-insensitive): AUTHP_OK and a borrowed value, or AUTHP_ENOTFOUND. */
+/** Finds a header (case-insensitive): AUTHP_OK and a borrowed value, or AUTHP_ENOTFOUND (also for
+ * a name longer than 256 bytes, which add_header never stores). */
 AUTHP_EXTERN(int)
 authp_request_header(const authp_request* req, const char* name, size_t name_len, const char** value,
                      size_t* value_len);

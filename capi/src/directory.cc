@@ -3,6 +3,7 @@
 
 #include "core/crypto/hex.h"
 #include "core/crypto/random.h"
+#include "core/identity/username_rule.h"
 #include "core/http/text_encoding.h"
 #include "handles.h"
 
@@ -16,6 +17,8 @@ namespace {
 constexpr size_t kMaxUsername = 150;  // Django's username max_length
 constexpr size_t kMaxTokenName = 200;
 
+// Names of existing users (lookups): the byte rule only, no normalisation, as Django's
+// get_by_natural_key; new names go through identity::normalize_new_username.
 std::string_view checked_username(const char* p, size_t len) {
     const std::string_view u = view_of(p, len);
     if (u.empty() || u.size() > kMaxUsername) throw Error(ErrorCode::Invalid, "username must be 1 to 150 bytes");
@@ -47,7 +50,8 @@ int authp_user_add(int64_t* id_out, authp_engine* engine, const char* username, 
         const auto held = services_of(engine);
         auto& s = *held;
         authpolicy::store::sqlite::NewUser u;
-        u.username = checked_username(username, username_len);
+        const std::string normalized = authpolicy::identity::normalize_new_username(view_of(username, username_len));
+        u.username = normalized;
         u.password_hash = password ? s.hashers().make(checked_password(password, password_len))
                                    : authpolicy::passwords::make_unusable_password();
         u.is_active = (flags & AUTHP_USER_INACTIVE) == 0;

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/common/bounded_file.h"
 #include "handles.h"
 
 using authp_capi::guard;
@@ -55,12 +56,14 @@ int authp_config_load_json(authp_config* cfg, const char* json, size_t len, cons
 int authp_config_load_file(authp_config* cfg, const char* path) {
     return guard([&]() -> int {
         if (!cfg || !path) return authp_capi::misuse("NULL config or path");
-        std::ifstream in(path, std::ios::binary);
-        if (!in) throw Error(ErrorCode::Config, std::string("cannot read configuration file '") + path + "'");
-        std::ostringstream text;
-        text << in.rdbuf();
+        std::string text;  // read at most the 16 MiB the parser accepts (not /dev/zero into memory)
+        const authpolicy::FileRead r = authpolicy::read_bounded_file(path, authpolicy::kMaxConfigBytes, text);
+        if (r == authpolicy::FileRead::TooLarge)
+            throw Error(ErrorCode::Config, std::string("configuration file '") + path + "' is larger than 16 MiB");
+        if (r != authpolicy::FileRead::Ok)
+            throw Error(ErrorCode::Config, std::string("cannot read configuration file '") + path + "'");
         const std::string dir = std::filesystem::path(path).parent_path().string();
-        cfg->config = authpolicy::parse_config_text(text.str(), dir.empty() ? "." : dir);
+        cfg->config = authpolicy::parse_config_text(text, dir.empty() ? "." : dir);
         return AUTHP_OK;
     });
 }
@@ -132,6 +135,13 @@ int authp_engine_evaluate(authp_decision** out, const authp_engine* engine, auth
             // The machinery failed: hand back a safe denial along with the code.
             authp_capi::set_last_error(e.what());
             rc = static_cast<int>(e.code());
+            d->decision = authpolicy::Engine::safe_denial();
+        } catch (const std::bad_alloc&) {
+            throw;
+        } catch (...) {
+            // A C++ host callback threw through the C ABI: still the documented safe denial.
+            authp_capi::set_last_error("a host callback threw an exception");
+            rc = AUTHP_ECALLBACK;
             d->decision = authpolicy::Engine::safe_denial();
         }
         d->user_view.user = d->decision.user;

@@ -30,6 +30,7 @@ struct AuthOutcome {
     // first authenticator and the request ends unauthenticated (DOT's oauth2_error).
     // A pointer, so that the common outcomes (not mine, success) construct nothing.
     std::shared_ptr<const std::string> body;
+    std::optional<long long> retry_after;  // seconds, with a forced 429 (LOGIN_FAILURES)
 
     static AuthOutcome not_applicable() { return {}; }
     static AuthOutcome success(UserPtr user, AuthValue auth) {

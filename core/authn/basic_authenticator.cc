@@ -5,6 +5,7 @@
 #include "core/crypto/base64.h"
 #include "core/http/credentials_split.h"
 #include "core/http/text_encoding.h"
+#include "core/throttle/throttle.h"
 
 namespace authpolicy::authn {
 namespace {
@@ -22,8 +23,9 @@ struct Scrubbed {
 
 }  // namespace
 
-BasicAuthenticator::BasicAuthenticator(std::shared_ptr<const Services> services, std::string realm)
-    : services_(std::move(services)), challenge_("Basic realm=\"" + realm + "\"") {}
+BasicAuthenticator::BasicAuthenticator(std::shared_ptr<const Services> services, std::string realm,
+                                       std::shared_ptr<const LoginFailureGuard> guard)
+    : services_(std::move(services)), challenge_("Basic realm=\"" + realm + "\""), guard_(std::move(guard)) {}
 
 AuthOutcome BasicAuthenticator::authenticate(const http::Request& request) const {
     const std::string* header = request.header("authorization");
@@ -41,19 +43,46 @@ AuthOutcome BasicAuthenticator::authenticate(const http::Request& request) const
     const size_t colon = text.text.find(':');
     if (colon == std::string::npos) return AuthOutcome::failure(kBadBase64);
     return authenticate_credentials(std::string_view(text.text).substr(0, colon),
-                                    std::string_view(text.text).substr(colon + 1));
+                                    std::string_view(text.text).substr(colon + 1), request);
 }
 
-AuthOutcome BasicAuthenticator::authenticate_credentials(std::string_view userid, std::string_view password) const {
+AuthOutcome BasicAuthenticator::authenticate_credentials(std::string_view userid, std::string_view password,
+                                                         const http::Request& request) const {
     const double now = services_->now();
     auto& cache = services_->basic_cache();
     crypto::Sha256 key{};
     uint64_t generation = 0;
     if (cache.enabled()) {
         key = services_->basic_cache_key(userid, password);
+        // A hit proves the password: nothing is being guessed, so LOGIN_FAILURES is not consulted.
         if (auto hit = cache.get(key, now)) return AuthOutcome::success(hit->user, nullptr);
         generation = cache.generation();
     }
+    std::optional<LoginAttempt> attempt;
+    if (guard_) {
+        attempt = guard_->attempt(userid, request);
+        if (const auto wait = guard_->refused_for(*attempt, now)) {
+            // Refused before the hasher runs: guessing costs the attacker, not our CPU.
+            AuthOutcome o = AuthOutcome::failure(throttle::throttled_detail(static_cast<double>(*wait)));
+            o.status = 429;
+            o.code = "throttled";
+            o.retry_after = *wait;
+            return o;
+        }
+    }
+    AuthOutcome outcome = check_password(userid, password);
+    if (attempt) {
+        if (outcome.kind == AuthOutcome::Kind::Authenticated)
+            guard_->succeeded(*attempt);
+        else
+            guard_->failed(*attempt, userid, now);
+    }
+    if (outcome.kind == AuthOutcome::Kind::Authenticated && cache.enabled())
+        cache.put(key, CachedCredential{outcome.user, nullptr, std::nullopt}, services_->now(), generation);
+    return outcome;
+}
+
+AuthOutcome BasicAuthenticator::check_password(std::string_view userid, std::string_view password) const {
     // Django's ModelBackend: an unknown user still costs one hash; an inactive user fails
     // after the password check with the same message.
     UserPtr user = services_->find_user(userid);
@@ -62,8 +91,7 @@ AuthOutcome BasicAuthenticator::authenticate_credentials(std::string_view userid
         return AuthOutcome::failure(kInvalid);
     }
     if (!services_->check_password(*user, password) || !user->is_active) return AuthOutcome::failure(kInvalid);
-    // Stamped after the KDF, so an entry lives the whole TTL rather than the TTL minus the hash.
-    if (cache.enabled()) cache.put(key, CachedCredential{user, nullptr, std::nullopt}, services_->now(), generation);
+    // The cache entry is stamped after the KDF (by the caller), so it lives the whole TTL.
     return AuthOutcome::success(std::move(user), nullptr);
 }
 

@@ -7,9 +7,12 @@
 
 #include "core/authn/bearer.h"
 #include "core/authn/scoped_auth.h"
+#include "core/common/bounded_file.h"
 #include "core/common/bounded_json.h"
 #include "core/common/error.h"
 #include "core/common/grace.h"
+#include "core/http/text_encoding.h"
+#include "core/identity/username_rule.h"
 #include "core/keys/fetch_options.h"
 
 namespace authpolicy::authn {
@@ -25,13 +28,13 @@ constexpr size_t kMaxKeyFile = 1u << 20;
 constexpr size_t kMaxUsername = 150;
 
 std::string read_key_file(const std::string& path, const std::string& where) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) config_fail(where, "cannot read '" + path + "'");
-    std::ostringstream s;
-    s << in.rdbuf();
-    std::string text = s.str();
-    if (text.size() > kMaxKeyFile) config_fail(where, "'" + path + "' is larger than 1 MiB");
-    return text;
+    std::string text;
+    switch (read_bounded_file(path, kMaxKeyFile, text)) {
+        case FileRead::Ok: return text;
+        case FileRead::TooLarge: config_fail(where, "'" + http::shown_name(path) + "' is larger than 1 MiB");
+        case FileRead::Unreadable: break;
+    }
+    config_fail(where, "cannot read '" + http::shown_name(path) + "'");
 }
 
 std::string resolve(const std::string& path, const std::string& base_dir) {
@@ -103,6 +106,28 @@ jose::JwsResult JwtAuthenticator::verify_signature(std::string_view token, const
     return r;
 }
 
+// max_lifetime and the RFC 9068 profile, after the signature, iss, aud and times are checked.
+const char* JwtAuthenticator::check_profile(const json& payload) const {
+    if (settings_.rfc9068) {
+        // RFC 9068 §2.2: iss, exp, aud, sub, client_id, iat and jti are REQUIRED.
+        for (const char* name : {"iss", "exp", "aud", "sub", "client_id", "iat", "jti"}) {
+            if (!payload.contains(name)) return "The token lacks a claim RFC 9068 requires.";
+        }
+        for (const char* name : {"client_id", "jti"}) {
+            if (!payload[name].is_string() || payload[name].get_ref<const std::string&>().empty())
+                return "The token lacks a claim RFC 9068 requires.";
+        }
+    }
+    if (settings_.max_lifetime) {
+        const auto exp = payload.find("exp"), iat = payload.find("iat");
+        if (exp == payload.end() || iat == payload.end() || !exp->is_number() || !iat->is_number())
+            return "The token lifetime cannot be checked (exp and iat are required).";
+        if (exp->get<double>() - iat->get<double>() > *settings_.max_lifetime)
+            return "The token lifetime exceeds the maximum.";
+    }
+    return nullptr;
+}
+
 AuthOutcome JwtAuthenticator::verify_uncached(std::string_view token, double now, Entry& entry) const {
     const JwtIssuer* issuer = &single_;
     if (!settings_.issuers.empty()) {
@@ -119,6 +144,7 @@ AuthOutcome JwtAuthenticator::verify_uncached(std::string_view token, double now
     if (!jws.ok) return invalid_token(settings_.realm, jws.error);
     if (const char* e = jose::check_claims(jws.payload, issuer->claims, now, entry.times))
         return invalid_token(settings_.realm, e);
+    if (const char* e = check_profile(jws.payload)) return invalid_token(settings_.realm, e);
     std::vector<std::string> scopes;
     if (const char* e = jose::extract_scopes(jws.payload, scopes)) return invalid_token(settings_.realm, e);
 
@@ -127,8 +153,11 @@ AuthOutcome JwtAuthenticator::verify_uncached(std::string_view token, double now
     std::optional<int64_t> id;
     std::string username;
     if (settings_.user_by_id) {
-        if (claim->is_number_integer()) {
-            id = claim->get<int64_t>();
+        // A primary key is never negative; 2^64-1 must not wrap to -1.
+        if (claim->is_number_unsigned()) {
+            if (claim->get<uint64_t>() <= static_cast<uint64_t>(INT64_MAX)) id = claim->get<int64_t>();
+        } else if (claim->is_number_integer()) {
+            if (claim->get<int64_t>() >= 0) id = claim->get<int64_t>();
         } else if (claim->is_string()) {
             const std::string& s = claim->get_ref<const std::string&>();
             if (!s.empty() && s.size() <= 18 && s.find_first_not_of("0123456789") == std::string::npos)
@@ -137,7 +166,8 @@ AuthOutcome JwtAuthenticator::verify_uncached(std::string_view token, double now
         if (!id) return invalid_token(settings_.realm, "The token user claim is malformed.");
     } else {
         if (!claim->is_string() || claim->get_ref<const std::string&>().empty() ||
-            claim->get_ref<const std::string&>().size() > kMaxUsername)
+            claim->get_ref<const std::string&>().size() > kMaxUsername ||
+            !identity::is_readable_username(claim->get_ref<const std::string&>()))  // "alice\0admin"
             return invalid_token(settings_.realm, "The token user claim is malformed.");
         username = claim->get<std::string>();
     }
@@ -222,7 +252,7 @@ std::shared_ptr<const Authenticator> make_jwt_authenticator(std::shared_ptr<cons
     keys::KeySetSettings fetch;
     std::string jwks_uri;
     const json* issuers = nullptr;
-    const auto at = [&](const std::string& key) { return where + "." + key; };
+    const auto at = [&](const std::string& key) { return where + "." + http::shown_name(key); };
     const auto string_of = [&](const json& v, const std::string& key) -> std::string {
         if (!v.is_string() || v.get_ref<const std::string&>().empty())
             config_fail(at(key), "expected a non-empty string");
@@ -260,7 +290,7 @@ std::shared_ptr<const Authenticator> make_jwt_authenticator(std::shared_ptr<cons
                         jwks = parse_bounded_json(read_key_file(path, at(key)), kMaxKeyFile);
                     } catch (const Error& e) {
                         if (e.code() == ErrorCode::Config) throw;
-                        config_fail(at(key), "'" + path + "' is not valid JSON: " + e.what());
+                        config_fail(at(key), "'" + http::shown_name(path) + "' is not valid JSON: " + e.what());
                     }
                 }
                 keys = jose::parse_jwks(jwks, allowed);
@@ -297,6 +327,13 @@ std::shared_ptr<const Authenticator> make_jwt_authenticator(std::shared_ptr<cons
                 s.lookup_user = value.get<bool>();
             } else if (key == "typ") {
                 typ = string_of(value, key);
+            } else if (key == "max_lifetime") {
+                if (!value.is_number() || !(value.get<double>() > 0) || value.get<double>() > 31536000)
+                    config_fail(at(key), "expected a number of seconds between 1 and 31536000");
+                s.max_lifetime = value.get<double>();
+            } else if (key == "profile") {
+                if (string_of(value, key) != "rfc9068") config_fail(at(key), "expected \"rfc9068\"");
+                s.rfc9068 = true;
             } else if (key == "realm") {
                 s.realm = string_of(value, key);
                 for (unsigned char c : s.realm) {
@@ -304,11 +341,13 @@ std::shared_ptr<const Authenticator> make_jwt_authenticator(std::shared_ptr<cons
                         config_fail(at(key), "expected printable ASCII without quotes or backslashes");
                 }
             } else {
-                config_fail(at(key),
-                            std::string("unknown option for JWTAuthentication (issuer, issuers, audience, algorithms, "
-                                        "jwks, jwks_file, public_key_pem, public_key_file, secret, kid, leeway, "
-                                        "require_exp, typ, user_claim, user_field, lookup_user, realm, ") +
-                                keys::kFetchOptionNames + ")");
+                config_fail(
+                    at(key),
+                    std::string(
+                        "unknown option for JWTAuthentication (issuer, issuers, audience, algorithms, "
+                        "jwks, jwks_file, public_key_pem, public_key_file, secret, kid, leeway, "
+                        "require_exp, typ, user_claim, user_field, lookup_user, realm, max_lifetime, profile, ") +
+                        keys::kFetchOptionNames + ")");
             }
         } catch (const jose::KeyError& e) {
             config_fail(at(key), e.what());
@@ -324,6 +363,17 @@ std::shared_ptr<const Authenticator> make_jwt_authenticator(std::shared_ptr<cons
         config_fail(where,
                     "JWTAuthentication needs exactly one key source: jwks, jwks_file, public_key_pem, "
                     "public_key_file, secret or jwks_uri, or an \"issuer\" alone (discovery)");
+    }
+    if (s.rfc9068) {
+        // RFC 9068 §4: typ must be at+jwt; iss and aud must be validated against configured values.
+        std::string given = typ.value_or("at+jwt");
+        for (char& ch : given) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        if (given != "at+jwt" && given != "application/at+jwt")
+            config_fail(at("typ"), "the rfc9068 profile requires typ \"at+jwt\"");
+        typ = "at+jwt";
+        if ((!s.claims.issuer && !issuers) || (s.claims.audiences.empty() && !issuers))
+            config_fail(at("profile"), "the rfc9068 profile needs issuer and audience");
+        s.claims.require_exp = true;
     }
     if (!jwks_uri.empty() || discovered) {
         s.remote = remote_keys(registry, fetch, jwks_uri, discovered ? *s.claims.issuer : "", allowed,

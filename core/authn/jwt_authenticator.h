@@ -37,6 +37,8 @@ struct JwtSettings {
     bool lookup_user = true;
     bool user_by_id = false;  // "user_field": "id"
     std::string realm = "api";
+    std::optional<double> max_lifetime;  // refuse exp - iat above it (seconds)
+    bool rfc9068 = false;                // "profile": "rfc9068" (JWT access tokens, RFC 9068 §2.2, §4)
 };
 
 class JwtAuthenticator final : public Authenticator {
@@ -47,6 +49,7 @@ class JwtAuthenticator final : public Authenticator {
     std::optional<std::string> challenge(const http::Request&) const override { return challenge_; }
 
   private:
+    const char* check_profile(const nlohmann::json& payload) const;
     struct Entry {
         UserPtr user;
         AuthValue auth;

@@ -7,10 +7,12 @@
 
 #include "core/authn/bearer.h"
 #include "core/authn/scoped_auth.h"
-#include "core/common/bounded_json.h"
 #include "core/common/error.h"
 #include "core/crypto/random.h"
+#include "core/http/text_encoding.h"
+#include "core/identity/username_rule.h"
 #include "core/jose/base64url.h"
+#include "core/jose/strict_json.h"
 #include "core/keys/fetch_options.h"
 #include "core/keys/introspection_client.h"
 
@@ -114,13 +116,11 @@ AuthOutcome OAuth2Authenticator::from_introspection(std::string_view token, doub
     if (!introspect_)
         throw Error(ErrorCode::Callback, "OAuth2Authentication uses introspection but no callback is registered");
     const std::string text = introspect_(token);
-    json r;
-    try {
-        r = parse_bounded_json(text, kMaxIntrospectionJson);
-    } catch (const Error&) {
-        bad_response("a response that is not valid JSON");
-    }
-    if (!r.is_object()) bad_response("a response that is not a JSON object");
+    // The JOSE parser: duplicate members ({"active":false,"active":true}) are refused, not last-wins.
+    if (text.size() > kMaxIntrospectionJson) bad_response("a response that is not valid JSON");
+    std::optional<json> parsed = jose::parse_strict_object(text);
+    if (!parsed) bad_response("a response that is not one JSON object without duplicate members");
+    const json& r = *parsed;
     // RFC 7662 §2.2: only the JSON boolean true means active ("true", 1 and absence do not).
     auto active = r.find("active");
     if (active == r.end() || !active->is_boolean() || !active->get<bool>())
@@ -145,7 +145,7 @@ AuthOutcome OAuth2Authenticator::from_introspection(std::string_view token, doub
     string_of("client_id", client_id);
     string_of("sub", username);
     string_of("username", username);  // preferred over sub when both are present
-    if (username.empty() || username.size() > 150)
+    if (username.empty() || username.size() > 150 || !identity::is_readable_username(username))
         return invalid_token(settings_.realm, "The token does not name a user.");
     if (settings_.lookup_user) {
         entry.user = services_->find_user(username);
@@ -170,7 +170,7 @@ std::shared_ptr<const Authenticator> make_oauth2_authenticator(std::shared_ptr<c
     std::string secret_env;
     bool http_options = false;
     for (const auto& [key, value] : options.items()) {
-        const std::string at = where + "." + key;
+        const std::string at = where + "." + http::shown_name(key);
         const auto text = [&]() -> std::string {
             if (!value.is_string() || value.get_ref<const std::string&>().empty())
                 config_fail(at, "expected a non-empty string");

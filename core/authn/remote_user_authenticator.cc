@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/common/error.h"
+#include "core/identity/username_rule.h"
 #include "core/passwords/password_hasher.h"
 
 namespace authpolicy::authn {
@@ -26,6 +27,14 @@ AuthOutcome RemoteUserAuthenticator::authenticate(const http::Request& request) 
     if (remote_user.empty()) return AuthOutcome::not_applicable();  // RemoteUserBackend: empty → None
     UserPtr user = services_->find_user(remote_user);
     if (!user && create_unknown_user_) {
+        // Only a name the directory would accept as it is (already NFKC, within the rule):
+        // creating "admin" for "ａｄｍｉｎ", or a name with terminal escapes, is refused (anonymous).
+        try {
+            if (identity::normalize_new_username(remote_user) != remote_user) return AuthOutcome::not_applicable();
+        } catch (const Error& e) {
+            if (e.code() != ErrorCode::Invalid) throw;
+            return AuthOutcome::not_applicable();
+        }
         // Django's RemoteUserBackend creates unknown users (with an unusable password).
         try {
             store::sqlite::NewUser fresh{remote_user, passwords::make_unusable_password()};

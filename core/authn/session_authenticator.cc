@@ -13,6 +13,7 @@
 #include "core/django/csrf.h"
 #include "core/django/signing.h"
 #include "core/http/cookies.h"
+#include "core/http/text_encoding.h"
 
 namespace authpolicy::authn {
 namespace {
@@ -187,7 +188,7 @@ std::shared_ptr<const Authenticator> make_session_authenticator(std::shared_ptr<
                                                                 const nlohmann::json& options,
                                                                 const std::string& where) {
     if (!options.empty())
-        config_fail(where + "." + options.begin().key(),
+        config_fail(where + "." + http::shown_name(options.begin().key()),
                     "SessionAuthentication takes no options (session and CSRF settings are in \"SESSIONS\")");
     return std::make_shared<SessionAuthenticator>(std::move(services));
 }

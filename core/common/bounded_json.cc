@@ -6,10 +6,8 @@ namespace authpolicy {
 
 nlohmann::json parse_bounded_json(std::string_view text, size_t max_bytes) {
     using json = nlohmann::json;
-    if (text.size() > max_bytes) {
-        throw json::out_of_range::create(406, "JSON text larger than " + std::to_string(max_bytes) + " bytes",
-                                         static_cast<const json*>(nullptr));
-    }
+    if (text.size() > max_bytes)  // an Error like every other refusal (not the JSON library's exception)
+        throw Error(ErrorCode::Invalid, "JSON text larger than " + std::to_string(max_bytes) + " bytes");
     json::parser_callback_t limit_depth = [](int depth, json::parse_event_t, json&) {
         if (depth > static_cast<int>(kMaxJsonDepth)) {
             throw json::out_of_range::create(407,

@@ -3,11 +3,16 @@
 #include "core/crypto/constant_time.h"
 #include "core/crypto/random.h"
 #include "core/http/cookies.h"
+#include "core/http/text_encoding.h"
 
 namespace authpolicy::django {
 namespace {
 
 constexpr std::string_view kChars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+// Django quotes the client's Origin and Referer in its reason; we keep the wording but never pass
+// on control characters (header injection in a host that copies the detail) or 8 KiB of text.
+constexpr size_t kMaxQuoted = 200;
 
 constexpr const char* kNoReferer = "Referer checking failed - no Referer.";
 constexpr const char* kMalformedReferer = "Referer checking failed - Referer is malformed.";
@@ -113,7 +118,8 @@ std::optional<std::string> check_referer(const http::Request& request, const Csr
     const ParsedUrl p = parse_url(*referer);
     if (!p.valid || p.scheme.empty() || p.netloc.empty()) return kMalformedReferer;
     if (p.scheme != "https") return kInsecureReferer;
-    const std::string bad = "Referer checking failed - " + p.url + " does not match any trusted origins.";
+    const std::string bad =
+        "Referer checking failed - " + http::quoted_excerpt(p.url, kMaxQuoted) + " does not match any trusted origins.";
     const std::string* host = request.header("host");
     std::optional<std::string> good_referer;
     if (s.cookie_domain) {
@@ -234,7 +240,8 @@ std::optional<std::string> check_csrf(const http::Request& request, const CsrfSe
     if (!s.django32) {
         if (const std::string* origin = request.header("origin")) {
             if (!origin_verified(request, s, *origin))
-                return "Origin checking failed - " + *origin + " does not match any trusted origins.";
+                return "Origin checking failed - " + http::quoted_excerpt(*origin, kMaxQuoted) +
+                       " does not match any trusted origins.";
         } else if (request.secure()) {
             if (auto reason = check_referer(request, s)) return reason;
         }

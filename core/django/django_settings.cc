@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "core/common/error.h"
+#include "core/http/text_encoding.h"
 
 namespace authpolicy::django {
 namespace {
@@ -96,7 +97,7 @@ std::optional<DjangoSettings> parse_django_settings(const json* value, const std
     std::vector<std::string> fallbacks;
     bool hashers_given = false;
     for (const auto& [key, v] : value->items()) {
-        const std::string at = where + "." + key;
+        const std::string at = where + "." + http::shown_name(key);
         if (key == "DATABASE") {
             d.database = string_at(v, at);
             if (std::filesystem::path(d.database).is_relative() && !base_dir.empty())
@@ -113,7 +114,7 @@ std::optional<DjangoSettings> parse_django_settings(const json* value, const std
             hashers_given = true;
             for (const auto& cls : strings_at(v, at)) {
                 const std::string alg = hasher_algorithm(cls);
-                if (alg.empty()) fail(at, "unknown password hasher '" + cls + "'");
+                if (alg.empty()) fail(at, "unknown password hasher '" + http::shown_name(cls) + "'");
                 d.password_hashers.push_back(alg);
             }
         } else if (key == "USE_TZ") {
@@ -144,7 +145,7 @@ SessionSettings parse_session_settings(const json* value, const DjangoSettings* 
         const std::string where = "$.SESSIONS";
         if (!value->is_object()) fail(where, "expected an object");
         for (const auto& [key, v] : value->items()) {
-            const std::string at = where + "." + key;
+            const std::string at = where + "." + http::shown_name(key);
             if (key == "COOKIE_NAME") {
                 s.cookie_name = string_at(v, at);
             } else if (key == "COOKIE_AGE") {

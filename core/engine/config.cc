@@ -4,6 +4,7 @@
 
 #include "core/common/bounded_json.h"
 #include "core/common/error.h"
+#include "core/http/text_encoding.h"
 
 namespace authpolicy {
 namespace {
@@ -23,7 +24,7 @@ void expect(const json& j, bool ok, const std::string& where, const char* wanted
 }
 
 std::string key_path(const std::string& where, const std::string& key) {
-    return where + "." + key;
+    return where + "." + http::shown_name(key);
 }
 
 std::vector<AuthenticatorSpec> parse_authenticators(const json& j, const std::string& where,
@@ -65,7 +66,7 @@ authz::PermissionPtr parse_permission(const json& j, const std::string& where) {
     if (j.is_string()) {
         const std::string name = canonical_class_name(j.get<std::string>());
         auto p = authz::make_builtin(name);
-        if (!p) fail(where, "unknown permission class '" + j.get<std::string>() + "'");
+        if (!p) fail(where, "unknown permission class '" + http::shown_name(j.get<std::string>()) + "'");
         return p;
     }
     expect(j, j.is_object() && j.size() >= 1, where, "a permission name or object");
@@ -88,7 +89,7 @@ authz::PermissionPtr parse_permission(const json& j, const std::string& where) {
     }
     const std::string name = canonical_class_name(cls->get<std::string>());
     auto p = authz::make_builtin(name, message, code);
-    if (!p) fail(key_path(where, "class"), "unknown permission class '" + cls->get<std::string>() + "'");
+    if (!p) fail(key_path(where, "class"), "unknown permission class '" + http::shown_name(cls->get<std::string>()) + "'");
     return p;
 }
 
@@ -201,6 +202,24 @@ ThrottleBackendSettings parse_backend(const json& j, const std::string& where) {
     return b;
 }
 
+std::optional<authn::LoginFailureSettings> parse_login_failures(const json& j, const std::string& where) {
+    if (j.is_null()) return std::nullopt;
+    expect(j, j.is_object(), where, "an object or null");
+    authn::LoginFailureSettings s;
+    for (const auto& [key, value] : j.items()) {
+        const std::string at = key_path(where, key);
+        if (key == "LIMIT" || key == "CLIENT_LIMIT") {
+            expect(value, value.is_number_integer(), at, "an integer");
+            (key == "LIMIT" ? s.limit : s.client_limit) = static_cast<long>(parse_number(value, at, 1, 1000000));
+        } else if (key == "WINDOW") {
+            s.window = parse_number(value, at, 1, 86400 * 30);
+        } else {
+            fail(at, "unknown key (LOGIN_FAILURES takes LIMIT, WINDOW, CLIENT_LIMIT)");
+        }
+    }
+    return s;
+}
+
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
 std::vector<std::string> parse_scopes(const json& j, const std::string& where) {
     expect(j, j.is_array(), where, "a list of scope names");
@@ -258,7 +277,7 @@ EngineConfig parse_config(const json& root, const std::string& base_dir) {
     EngineConfig c;
     c.base_dir = base_dir;
     for (const auto& [key, value] : root.items()) {
-        const std::string at = "$." + key;
+        const std::string at = "$." + http::shown_name(key);
         if (key == "DATABASE") {
             expect(value, value.is_string() && !value.get<std::string>().empty(), at, "a file path or \":memory:\"");
             std::string path = value.get<std::string>();
@@ -297,7 +316,7 @@ EngineConfig parse_config(const json& root, const std::string& base_dir) {
                     expect(cv, cv.is_number_integer(), at + ".MAX_ENTRIES", "an integer");
                     c.cache.max_entries = static_cast<size_t>(parse_number(cv, at + ".MAX_ENTRIES", 0, 100000000));
                 } else {
-                    fail(at + "." + ck, "unknown key (CACHE takes TTL, MAX_ENTRIES)");
+                    fail(key_path(at, ck), "unknown key (CACHE takes TTL, MAX_ENTRIES)");
                 }
             }
         } else if (key == "DEFAULT_THROTTLE_CLASSES") {
@@ -307,8 +326,24 @@ EngineConfig parse_config(const json& root, const std::string& base_dir) {
         } else if (key == "NUM_PROXIES") {
             if (!value.is_null()) {
                 expect(value, value.is_number_integer(), at, "an integer or null");
-                c.num_proxies = static_cast<int>(parse_number(value, at, 0, 1000));
+                c.client_identity.num_proxies = static_cast<int>(parse_number(value, at, 0, 1000));
             }
+        } else if (key == "TRUSTED_PROXIES") {
+            expect(value, value.is_array() || value.is_null(), at, "a list of CIDR blocks such as \"10.0.0.0/8\"");
+            for (size_t i = 0; value.is_array() && i < value.size(); ++i) {
+                const std::string item_at = at + "[" + std::to_string(i) + "]";
+                expect(value[i], value[i].is_string(), item_at, "a CIDR block such as \"10.0.0.0/8\" or an address");
+                if (!c.client_identity.trusted.add(value[i].get_ref<const std::string&>()))
+                    fail(item_at, "expected a CIDR block such as \"10.0.0.0/8\" or \"2001:db8::/32\", or an address");
+            }
+        } else if (key == "CLIENT_IDENTITY") {
+            expect(value, value.is_string(), at, "\"remote_addr\" or \"drf\"");
+            const auto& mode = value.get_ref<const std::string&>();
+            if (mode != "remote_addr" && mode != "drf") fail(at, "expected \"remote_addr\" or \"drf\"");
+            c.client_identity.mode = mode == "drf" ? throttle::ClientIdentitySettings::Mode::Drf
+                                                   : throttle::ClientIdentitySettings::Mode::RemoteAddress;
+        } else if (key == "LOGIN_FAILURES") {
+            c.login_failures = parse_login_failures(value, at);
         } else if (key == "THROTTLE_BACKEND") {
             c.throttle_backend = parse_backend(value, at);
         } else if (key == "DJANGO") {
@@ -327,7 +362,7 @@ EngineConfig parse_config(const json& root, const std::string& base_dir) {
             expect(value, value.is_object(), at, "an object of views");
             for (const auto& [name, view] : value.items()) {
                 if (name.empty()) fail(at, "a view name may not be empty");
-                c.views.emplace(name, parse_view(view, at + "." + name, base_dir));
+                c.views.emplace(name, parse_view(view, key_path(at, name), base_dir));
             }
         } else if (key == "ROUTES" || key == "SERVE") {
             // `authpolicy serve`'s own settings (server/serve_config.cc validates them): every
@@ -336,13 +371,15 @@ EngineConfig parse_config(const json& root, const std::string& base_dir) {
             fail(at, "unknown key");
         }
     }
+    if (c.client_identity.mode == throttle::ClientIdentitySettings::Mode::Drf && !c.client_identity.trusted.empty())
+        fail("$.CLIENT_IDENTITY", "\"drf\" trusts X-Forwarded-For as DRF does; it cannot be combined with TRUSTED_PROXIES");
     return c;
 }
 
 EngineConfig parse_config_text(std::string_view json_text, const std::string& base_dir) {
     json root;
     try {
-        root = parse_bounded_json(json_text, 16u << 20);
+        root = parse_bounded_json(json_text, kMaxConfigBytes);
     } catch (const Error& e) {
         throw Error(ErrorCode::Config, std::string("configuration is not valid JSON: ") + e.what());
     }

@@ -9,8 +9,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/authn/login_failures.h"
 #include "core/authz/permission.h"
 #include "core/engine/services.h"
+#include "core/throttle/client_ident.h"
 #include "core/throttle/redis_throttle_store.h"
 #include "core/throttle/throttle.h"
 
@@ -62,8 +64,10 @@ struct EngineConfig {
     std::map<std::string, ViewSpec, std::less<>> views;
     std::vector<ThrottleSpec> default_throttles;
     throttle::RateTable throttle_rates = {{"anon", std::nullopt}, {"user", std::nullopt}};  // DRF's default
-    std::optional<int> num_proxies;
+    throttle::ClientIdentitySettings client_identity;  // NUM_PROXIES, TRUSTED_PROXIES, CLIENT_IDENTITY
     ThrottleBackendSettings throttle_backend;
+    // On by default (beyond DRF); "LOGIN_FAILURES": null turns it off (DRF's behaviour exactly).
+    std::optional<authn::LoginFailureSettings> login_failures = authn::LoginFailureSettings{};
     // "DJANGO" and "SESSIONS" as written; validated when the engine is built (core/django/).
     std::optional<nlohmann::json> django;
     std::optional<nlohmann::json> sessions;
@@ -74,6 +78,7 @@ struct EngineConfig {
 
 // base_dir resolves a relative DATABASE path ("" = the current directory).
 EngineConfig parse_config(const nlohmann::json& root, const std::string& base_dir);
+inline constexpr size_t kMaxConfigBytes = 16u << 20;
 EngineConfig parse_config_text(std::string_view json_text, const std::string& base_dir);
 
 // DRF dotted names are accepted as aliases of the short ones.

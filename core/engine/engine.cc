@@ -8,10 +8,12 @@
 #include "core/authn/token_authenticator.h"
 #include "core/common/error.h"
 #include "core/http/credentials_split.h"
+#include "core/http/text_encoding.h"
 #include "core/throttle/client_ident.h"
 #include "core/throttle/memory_throttle_store.h"
 #include "core/throttle/sqlite_throttle_store.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <iostream>
@@ -40,10 +42,11 @@ class Options {
         rest_.erase(it);
         return &taken_;
     }
-    std::string where(const char* key) const { return spec_.where + "." + key; }
+    std::string where(const char* key) const { return spec_.where + "." + key; }  // our own key names
     void finish() const {
         if (!rest_.empty())
-            config_fail(spec_.where + "." + rest_.begin().key(), "unknown option for " + spec_.class_name);
+            config_fail(spec_.where + "." + http::shown_name(rest_.begin().key()),
+                        "unknown option for " + http::shown_name(spec_.class_name));
     }
 
   private:
@@ -96,13 +99,13 @@ class LazyPermissionContext final : public authz::PermissionContext {
 class LazyThrottleContext final : public throttle::ThrottleContext {
   public:
     LazyThrottleContext(LazyPermissionContext& auth, const http::Request& request, const ViewPolicy& policy,
-                        std::optional<int> num_proxies, double now)
-        : auth_(auth), request_(request), policy_(policy), num_proxies_(num_proxies), now_(now) {}
+                        const throttle::ClientIdentitySettings& identity, double now)
+        : auth_(auth), request_(request), policy_(policy), identity_(identity), now_(now) {}
     const User* user() override { return auth_.user(); }
     const http::Request& request() const override { return request_; }
     std::string_view view_scope() const override { return policy_.throttle_scope; }
     const std::string& ident() override {
-        if (!ident_) ident_ = throttle::client_ident(request_, num_proxies_);
+        if (!ident_) ident_ = throttle::client_ident(request_, identity_);
         return *ident_;
     }
     double now() const override { return now_; }
@@ -111,7 +114,7 @@ class LazyThrottleContext final : public throttle::ThrottleContext {
     LazyPermissionContext& auth_;
     const http::Request& request_;
     const ViewPolicy& policy_;
-    std::optional<int> num_proxies_;
+    const throttle::ClientIdentitySettings& identity_;
     double now_;
     std::optional<std::string> ident_;
 };
@@ -170,12 +173,14 @@ Engine::Engine(const EngineConfig& config, HostHooks hooks, const Engine* previo
                                                std::move(clock), hooks_.user_lookup, hooks_.password_verify);
         configure_django(config);
         configure_ecosystem(config, /*publish=*/true);
+        if (!services_->database()->exposure_warning().empty())
+            log(LogLevel::Warning, services_->database()->exposure_warning());
     }
     unauthenticated_user_ = config.unauthenticated_user_is_null ? nullptr : User::anonymous();
     if (config.unauthenticated_token)
         unauthenticated_token_ = std::make_shared<const std::string>(*config.unauthenticated_token);
     throttle_rates_ = config.throttle_rates;
-    num_proxies_ = config.num_proxies;
+    client_identity_ = config.client_identity;
     throttle_fail_open_ = config.throttle_backend.fail_open;
     switch (config.throttle_backend.type) {
         case ThrottleBackendSettings::Type::Memory:
@@ -192,6 +197,10 @@ Engine::Engine(const EngineConfig& config, HostHooks hooks, const Engine* previo
                                      std::to_string(config.throttle_backend.redis.port);
             break;
     }
+    if (config.login_failures)
+        login_guard_ = std::make_shared<authn::LoginFailureGuard>(
+            *config.login_failures, config.client_identity, throttle_store_, throttle_fail_open_,
+            [logger = hooks_.logger](const std::string& m) { emit(logger, LogLevel::Warning, m); });
     default_policy_ = build_policy(config.default_authentication, config.default_permissions,
                                    config.perform_authentication, config.default_throttles, "", "$");
     for (const auto& [name, view] : config.views) {
@@ -242,7 +251,7 @@ std::shared_ptr<const throttle::Throttle> Engine::build_throttle(const ThrottleS
         kind = Kind::Gcra;
         scope = "gcra";
     } else {
-        config_fail(spec.where, "unknown throttle class '" + spec.class_name +
+        config_fail(spec.where, "unknown throttle class '" + http::shown_name(spec.class_name) +
                                     "' (AnonRateThrottle, UserRateThrottle, ScopedRateThrottle, GCRARateThrottle)");
     }
     const AuthenticatorSpec as_spec{spec.class_name, spec.options, spec.where};
@@ -275,7 +284,8 @@ std::shared_ptr<const throttle::Throttle> Engine::build_throttle(const ThrottleS
     const std::string& needed = kind == Kind::Scoped ? view_scope : scope;
     if (!rate && !disabled && !needed.empty() && !throttle_rates_.count(needed)) {
         config_fail(kind == Kind::Scoped ? view_where + ".throttle_scope" : spec.where,
-                    "No default throttle rate set for '" + needed + "' scope (add it to DEFAULT_THROTTLE_RATES)");
+                    "No default throttle rate set for '" + http::shown_name(needed) +
+                        "' scope (add it to DEFAULT_THROTTLE_RATES)");
     }
     if (kind == Kind::Gcra && burst == 0) {
         std::optional<throttle::Rate> r = rate;
@@ -299,10 +309,18 @@ void Engine::configure_django(const EngineConfig& config) {
     services_->set_error_log([logger = hooks_.logger](const std::string& m) { emit(logger, LogLevel::Error, m); });
     auto& hashers = const_cast<passwords::PasswordHashers&>(services_->hashers());
     hashers.set_unsupported_handler([logger = hooks_.logger, logged](std::string_view algorithm) {
+        // The text before the first '$' may be a plain-text password stored by mistake: name only
+        // Django's own hashers (django.contrib.auth.hashers), never the stored text.
+        static constexpr std::string_view kKnown[] = {"bcrypt_sha256", "bcrypt",        "crypt",       "argon2",
+                                                      "scrypt",        "pbkdf2_sha256", "pbkdf2_sha1", "sha1",
+                                                      "md5",           "unsalted_sha1", "unsalted_md5"};
+        const bool known = std::find(std::begin(kKnown), std::end(kKnown), algorithm) != std::end(kKnown);
         std::call_once(*logged, [&] {
             emit(logger, LogLevel::Error,
-                 "a stored password uses the hasher '" + std::string(algorithm.substr(0, 40)) +
-                     "', which this library cannot verify: such logins fail");
+                 known ? "a stored password uses the hasher '" + std::string(algorithm) +
+                             "', which this library cannot verify: such logins fail"
+                       : std::string("a stored password has an unrecognised format, which this "
+                                     "library cannot verify: such logins fail"));
         });
     });
     if (!django) return;
@@ -331,7 +349,7 @@ void Engine::log(LogLevel level, const std::string& message) const {
 std::optional<Decision> Engine::check_throttles(const http::Request& request, const ViewPolicy& policy,
                                                 AuthState& state) const {
     LazyPermissionContext auth(*this, request, policy, state);
-    LazyThrottleContext ctx(auth, request, policy, num_proxies_, services_->now());
+    LazyThrottleContext ctx(auth, request, policy, client_identity_, services_->now());
     bool refused = false;
     std::optional<double> wait;
     for (const auto& t : policy.throttles) {  // all of them: DRF does not short-circuit
@@ -370,8 +388,10 @@ std::optional<Decision> Engine::check_throttles(const http::Request& request, co
 }
 
 std::shared_ptr<const authn::Authenticator> Engine::build_authenticator(const AuthenticatorSpec& spec) const {
-    // Host-registered classes come from the hooks, never from a previous engine.
-    if (hooks_.custom_authenticators.count(spec.class_name) == 0) {
+    // Host-registered classes come from the hooks, never from a previous engine. Basic holds this
+    // engine's LOGIN_FAILURES guard (its settings and counter store), so it is always built anew
+    // (its credential cache lives in the services and is kept).
+    if (hooks_.custom_authenticators.count(spec.class_name) == 0 && spec.class_name != "BasicAuthentication") {
         const std::string id = spec.class_name + "\n" + spec.options.dump() + "\n" + spec.base_dir;
         if (auto it = built_.find(id); it != built_.end()) return it->second;
         if (previous_ != nullptr) {
@@ -401,11 +421,17 @@ std::shared_ptr<const authn::Authenticator> Engine::build_authenticator_fresh(co
     if (spec.class_name == "BasicAuthentication") {
         std::string realm = "api";
         if (const json* r = opts.take("realm")) {
-            if (!r->is_string() || r->get<std::string>().find_first_of("\"\\\r\n") != std::string::npos)
-                config_fail(opts.where("realm"), "expected a string without quotes, backslashes or line breaks");
+            // Any control character (NUL, VT, CR, LF, DEL) would corrupt the challenge header.
+            const bool ok = r->is_string() && std::none_of(r->get_ref<const std::string&>().begin(),
+                                                           r->get_ref<const std::string&>().end(), [](char ch) {
+                                                               const auto c = static_cast<unsigned char>(ch);
+                                                               return c < 0x20 || c == 0x7f || c == '"' || c == '\\';
+                                                           });
+            if (!ok)
+                config_fail(opts.where("realm"), "expected a string without quotes, backslashes or control characters");
             realm = r->get<std::string>();
         }
-        built = std::make_shared<authn::BasicAuthenticator>(services_, realm);
+        built = std::make_shared<authn::BasicAuthenticator>(services_, realm, login_guard_);
     } else if (spec.class_name == "TokenAuthentication") {
         std::vector<std::string> keywords{"Token"};
         if (const json* k = opts.take("keyword")) {
@@ -446,7 +472,7 @@ std::shared_ptr<const authn::Authenticator> Engine::build_authenticator_fresh(co
         built = authn::make_session_authenticator(services_, spec.options, spec.where);
         return built;
     } else {
-        config_fail(spec.where, "unknown authentication class '" + spec.class_name +
+        config_fail(spec.where, "unknown authentication class '" + http::shown_name(spec.class_name) +
                                     "' (built in: BasicAuthentication, TokenAuthentication, SessionAuthentication, "
                                     "RemoteUserAuthentication, "
                                     "JWTAuthentication, OAuth2Authentication; "
@@ -505,6 +531,7 @@ void Engine::authenticate(const http::Request& request, const ViewPolicy& policy
                 state.failure_code = std::move(outcome.code);
                 state.failure_challenge = std::move(outcome.failure_challenge);
                 state.failure_body = std::move(outcome.body);
+                state.failure_retry_after = outcome.retry_after;
                 return;
         }
     }
@@ -532,6 +559,8 @@ Decision Engine::authentication_error(const http::Request& request, const ViewPo
     if (failed && state.failure_status) {  // not an AuthenticationFailed: no challenge
         d.status = *state.failure_status;
         if (!state.failure_code.empty()) d.code = state.failure_code;
+        if (state.failure_retry_after)
+            d.headers.emplace_back("Retry-After", std::to_string(*state.failure_retry_after));
         return d;
     }
     if (failed && !state.failure_code.empty()) d.code = state.failure_code;

@@ -100,8 +100,9 @@ class Engine {
     UserPtr unauthenticated_user_;
     AuthValue unauthenticated_token_;
     throttle::RateTable throttle_rates_;
-    std::optional<int> num_proxies_;
-    std::unique_ptr<throttle::ThrottleStore> throttle_store_;
+    throttle::ClientIdentitySettings client_identity_;
+    std::shared_ptr<throttle::ThrottleStore> throttle_store_;  // shared with the login-failure guard
+    std::shared_ptr<const authn::LoginFailureGuard> login_guard_;
     bool throttle_fail_open_ = true;
     std::string throttle_backend_name_;
     mutable std::atomic<bool> throttle_backend_failing_{false};

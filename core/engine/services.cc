@@ -1,7 +1,10 @@
 #include "core/engine/services.h"
 
+#include <cmath>
+
 #include <openssl/crypto.h>
 
+#include "core/common/error.h"
 #include "core/crypto/random.h"
 
 namespace authpolicy {
@@ -21,6 +24,12 @@ Services::Services(std::shared_ptr<store::sqlite::SqliteDatabase> db, unsigned p
       token_cache_(cache.ttl_seconds, cache.max_entries),
       sessions_(db_),
       session_cache_(cache.ttl_seconds, cache.max_entries) {}
+
+double Services::now() const {
+    const double t = clock_->now();
+    if (!std::isfinite(t)) throw Error(ErrorCode::Callback, "the clock returned a time that is not a finite number");
+    return t;
+}
 
 UserPtr Services::find_user(std::string_view username) const {
     if (lookup_) {
@@ -46,7 +55,17 @@ bool Services::check_password(const User& user, std::string_view password) const
         run_dummy_password_check(password);  // Django ≥ 4.2.14 (CVE-2024-39329)
         return false;
     }
-    return hashers_.verify(password, user.password).matches;
+    const passwords::VerifyResult r = hashers_.verify(password, user.password);
+    // Django's check_password(setter=…): a hash weaker than the configured one is upgraded on a
+    // successful login — only in the embedded store (a host's or Django's users are read-only).
+    if (r.matches && r.needs_rehash && !lookup_ && !django_ && !user.username.empty()) {
+        try {
+            users_.set_password_hash(user.username, hashers_.make(password));
+        } catch (const Error& e) {
+            log_error(std::string("could not upgrade a password hash: ") + e.what());
+        }
+    }
+    return r.matches;
 }
 
 void Services::run_dummy_password_check(std::string_view password) const {

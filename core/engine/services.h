@@ -44,7 +44,9 @@ class Services {
     Services(std::shared_ptr<store::sqlite::SqliteDatabase> db, unsigned password_iterations, CacheSettings cache,
              std::shared_ptr<const Clock> clock, UserLookupFn lookup, PasswordVerifyFn verify);
 
-    double now() const { return clock_->now(); }
+    // The clock, checked: NaN or ±inf would make every expiry comparison false (and a cast to
+    // int64 undefined), so a non-finite time is a callback error (the safe 503 denial).
+    double now() const;
     UserPtr find_user(std::string_view username) const;
     UserPtr find_user(int64_t id) const;
     bool check_password(const User& user, std::string_view password) const;
@@ -90,7 +92,7 @@ class Services {
 
   private:
     std::shared_ptr<store::sqlite::SqliteDatabase> db_;
-    store::sqlite::SqliteUserStore users_;
+    mutable store::sqlite::SqliteUserStore users_;  // mutable: a login may upgrade a weak hash
     store::sqlite::SqliteTokenStore tokens_;
     passwords::PasswordHashers hashers_;
     std::shared_ptr<const Clock> clock_;

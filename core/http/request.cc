@@ -38,8 +38,11 @@ void Request::add_header(std::string_view name, std::string_view value) {
     std::string lower = lowercase(name);
     for (auto& [n, v] : headers_) {
         if (n == lower) {  // a repeat joins its first occurrence: it does not count as another header
+            // Two Host headers are a smuggling attempt (RFC 9112 §3.2: respond 400), not a list.
+            if (lower == "host") return mark_oversize("Request has more than one Host header.");
             if (v.size() + 2 + value.size() > Limits::kMaxHeaderValue) return mark_oversize(value_cap);
-            v.append(", ").append(value);
+            // Cookie lines are joined with "; " (RFC 9113 §8.2.3, RFC 6265 §5.4); others with ", ".
+            v.append(lower == "cookie" ? "; " : ", ").append(value);
             return;
         }
     }
@@ -104,6 +107,7 @@ const std::string* Request::form_field(std::string_view name) const {
 }
 
 const std::string* Request::find_header(std::string_view any_case_name) const {
+    if (any_case_name.size() > Limits::kMaxHeaderName) return nullptr;  // add_header never stores one
     return header(lowercase(any_case_name));
 }
 

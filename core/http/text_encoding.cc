@@ -51,4 +51,30 @@ std::string latin1_to_utf8(std::string_view bytes) {
     return out;
 }
 
+std::string quoted_excerpt(std::string_view text, size_t max_bytes) {
+    std::string out;
+    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+    size_t i = 0;
+    while (i < text.size() && i < max_bytes) {
+        size_t len = 1;
+        if (p[i] >= 0x80) {
+            len = p[i] >= 0xf0 ? 4 : p[i] >= 0xe0 ? 3 : 2;
+            if (i + len > text.size() || !is_valid_utf8(text.substr(i, len))) len = 0;  // not a character
+        }
+        if (len == 0 || p[i] < 0x20 || p[i] == 0x7f) {
+            static const char hex[] = "0123456789abcdef";
+            out += "\\x";
+            out.push_back(hex[p[i] >> 4]);
+            out.push_back(hex[p[i] & 15]);
+            ++i;
+            continue;
+        }
+        if (i + len > max_bytes) break;
+        out.append(text.substr(i, len));
+        i += len;
+    }
+    if (i < text.size()) out += "...";
+    return out;
+}
+
 }  // namespace authpolicy::http

@@ -41,7 +41,11 @@ VerifyResult PasswordHashers::verify(std::string_view password, std::string_view
     for (const auto& hasher : hashers_) {
         if (hasher->algorithm() != algorithm) continue;
         if (!allowed) return {};  // Django: "Unknown password hashing algorithm" → no match
-        return hasher->verify(password, encoded, iterations_);
+        VerifyResult r = hasher->verify(password, encoded, iterations_);
+        // Django's harden_runtime: a wrong password against a cheaper hash also pays the configured
+        // cost, so it answers no faster than an unknown user (whose dummy check costs that much).
+        if (r.recognised && !r.matches && r.cheaper) run_dummy(password);
+        return r;
     }
     if (on_unsupported_) on_unsupported_(algorithm);
     return {};

@@ -14,6 +14,7 @@ struct VerifyResult {
     bool matches = false;
     bool needs_rehash = false;  // another algorithm, too few iterations or a short salt
     bool recognised = false;    // the format belonged to a known hasher
+    bool cheaper = false;       // fewer iterations than configured: faster to check than the default
 };
 
 // One algorithm. Implementations are stateless and thread-safe.

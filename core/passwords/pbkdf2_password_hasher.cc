@@ -47,6 +47,7 @@ VerifyResult Pbkdf2PasswordHasher::verify(std::string_view password, std::string
     // Django's must_update: other iteration count, or salt entropy below 128 bits (62 symbols).
     const double salt_bits = static_cast<double>(salt.size()) * std::log2(62.0);
     result.needs_rehash = alg_ != crypto::DigestAlgorithm::Sha256 || iterations < min_iterations || salt_bits < 128.0;
+    result.cheaper = iterations < min_iterations;
     return result;
 }
 

@@ -53,6 +53,28 @@ GcraResult MemoryThrottleStore::gcra(std::string_view key, double now, double em
     return {true, 0};
 }
 
+FailureCount MemoryThrottleStore::failures(std::string_view key, double now, double window, bool add) {
+    Shard& shard = shard_for(key);
+    std::lock_guard lock(shard.mutex);
+    if (!add) {  // a read creates no entry
+        const auto it = shard.map.find(key);
+        if (it == shard.map.end() || it->second.expires_at <= now) return {};
+        return it->second.failures;
+    }
+    Entry& e = entry_for(shard, key, now);
+    if (e.expires_at <= now) e.failures = {};
+    e.failures.count += 1;
+    e.failures.last = now;
+    e.expires_at = now + window;
+    return e.failures;
+}
+
+void MemoryThrottleStore::forget(std::string_view key) {
+    Shard& shard = shard_for(key);
+    std::lock_guard lock(shard.mutex);
+    if (auto it = shard.map.find(key); it != shard.map.end()) shard.map.erase(it);
+}
+
 size_t MemoryThrottleStore::size() const {
     size_t n = 0;
     for (const auto& s : shards_) {

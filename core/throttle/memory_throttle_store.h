@@ -17,6 +17,8 @@ class MemoryThrottleStore final : public ThrottleStore {
     explicit MemoryThrottleStore(size_t max_keys = 100000) : per_shard_(max_keys / kShards + 1) {}
     SlidingLogResult sliding_log(std::string_view key, double now, long num_requests, double duration) override;
     GcraResult gcra(std::string_view key, double now, double emission_interval, double tolerance) override;
+    FailureCount failures(std::string_view key, double now, double window, bool add) override;
+    void forget(std::string_view key) override;
     size_t size() const;
 
   private:
@@ -24,6 +26,7 @@ class MemoryThrottleStore final : public ThrottleStore {
     struct Entry {
         std::deque<double> history;  // oldest first here (DRF keeps it newest first): O(1) pruning
         double tat = 0;              // GCRA theoretical arrival time
+        FailureCount failures;       // LOGIN_FAILURES
         double expires_at = 0;       // when the entry is idle and may go
     };
     // Transparent hashing: look keys up by string_view without building a std::string.

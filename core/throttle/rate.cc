@@ -1,5 +1,7 @@
 #include "core/throttle/rate.h"
 
+#include "core/http/text_encoding.h"
+
 #include <algorithm>
 #include <charconv>
 
@@ -7,10 +9,7 @@ namespace authpolicy::throttle {
 
 std::optional<Rate> parse_rate(std::string_view text, std::string* error) {
     const auto fail = [&](const char* why) -> std::optional<Rate> {
-        // At most 64 bytes of the rate, never cut inside a UTF-8 sequence (messages are UTF-8).
-        size_t shown = std::min<size_t>(text.size(), 64);
-        while (shown > 0 && shown < text.size() && (static_cast<unsigned char>(text[shown]) & 0xC0) == 0x80) --shown;
-        if (error) *error = std::string("invalid rate '") + std::string(text.substr(0, shown)) + "': " + why;
+        if (error) *error = std::string("invalid rate '") + http::shown_name(text) + "': " + why;
         return std::nullopt;
     };
     const size_t slash = text.find('/');

@@ -50,6 +50,26 @@ redis.call('SET', key, string.format('%.17g', new), 'PX', math.max(1, math.ceil(
 return {1, '0'}
 )lua";
 
+// LOGIN_FAILURES: a hash {c = count, l = last failure}, expiring `window` after the last failure.
+constexpr const char* kFailures = R"lua(
+local key = KEYS[1]
+local v = redis.call('HMGET', key, 'c', 'l')
+local count = tonumber(v[1] or '0')
+local last = v[2] or '0'
+if ARGV[2] == '1' then
+  count = count + 1
+  last = ARGV[1]
+  redis.call('HSET', key, 'c', count, 'l', last)
+  redis.call('PEXPIRE', key, ARGV[3])
+end
+return {count, last}
+)lua";
+
+constexpr const char* kForget = R"lua(
+redis.call('DEL', KEYS[1])
+return {1, 0}
+)lua";
+
 std::string number(double v) {
     char buf[40];
     std::snprintf(buf, sizeof buf, "%.17g", v);
@@ -112,9 +132,12 @@ RedisThrottleStore::Reply RedisThrottleStore::run_script(int script, std::string
         redisSetTimeout(slot.ctx, tv);
     }
     // EVALSHA first (the script is cached by the server); EVAL once if the server lost it.
-    const char* body = script == 0 ? kSlidingLog : kGcra;
-    static const std::string shas[2] = {crypto::to_hex(crypto::digest(crypto::DigestAlgorithm::Sha1, kSlidingLog)),
-                                        crypto::to_hex(crypto::digest(crypto::DigestAlgorithm::Sha1, kGcra))};
+    static const char* const bodies[4] = {kSlidingLog, kGcra, kForget, kFailures};
+    const char* body = bodies[script];
+    static const std::string shas[4] = {crypto::to_hex(crypto::digest(crypto::DigestAlgorithm::Sha1, kSlidingLog)),
+                                        crypto::to_hex(crypto::digest(crypto::DigestAlgorithm::Sha1, kGcra)),
+                                        crypto::to_hex(crypto::digest(crypto::DigestAlgorithm::Sha1, kForget)),
+                                        crypto::to_hex(crypto::digest(crypto::DigestAlgorithm::Sha1, kFailures))};
     const std::string full_key = settings_.prefix + std::string(key);
     std::vector<const char*> argv{"EVALSHA", shas[script].c_str(), "1", full_key.c_str()};
     std::vector<size_t> lens{7, shas[script].size(), 1, full_key.size()};
@@ -167,6 +190,19 @@ GcraResult RedisThrottleStore::gcra(std::string_view key, double now, double emi
     g.allowed = reply.r->element[0]->integer == 1;
     if (reply.r->element[1]->type == REDIS_REPLY_STRING) g.wait = std::strtod(reply.r->element[1]->str, nullptr);
     return g;
+}
+
+FailureCount RedisThrottleStore::failures(std::string_view key, double now, double window, bool add) {
+    const auto ttl_ms = static_cast<long long>(std::ceil(window * 1000));
+    Reply reply = run_script(3, key, {number(now), add ? "1" : "0", std::to_string(std::max(1LL, ttl_ms))});
+    FailureCount f;
+    f.count = static_cast<long>(reply.r->element[0]->integer);
+    if (reply.r->element[1]->type == REDIS_REPLY_STRING) f.last = std::strtod(reply.r->element[1]->str, nullptr);
+    return f;
+}
+
+void RedisThrottleStore::forget(std::string_view key) {
+    run_script(2, key, {});
 }
 
 }  // namespace authpolicy::throttle

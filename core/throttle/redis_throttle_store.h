@@ -28,6 +28,8 @@ class RedisThrottleStore final : public ThrottleStore {
     ~RedisThrottleStore() override;
     SlidingLogResult sliding_log(std::string_view key, double now, long num_requests, double duration) override;
     GcraResult gcra(std::string_view key, double now, double emission_interval, double tolerance) override;
+    FailureCount failures(std::string_view key, double now, double window, bool add) override;
+    void forget(std::string_view key) override;
     const RedisSettings& settings() const { return settings_; }
 
   private:

@@ -75,4 +75,45 @@ GcraResult SqliteThrottleStore::gcra(std::string_view key, double now, double em
     });
 }
 
+// Failure counters share authp_throttle (no schema change): tat = the last failure, history =
+// the count as one double, expires_at = when the count lapses.
+FailureCount SqliteThrottleStore::failures(std::string_view key, double now, double window, bool add) {
+    const auto read = [&](Connection& c) {
+        FailureCount f;
+        Statement s = c.prepare("SELECT history, tat, expires_at FROM authp_throttle WHERE key = ?");
+        s.bind(1, key);
+        if (s.step() && sqlite3_column_double(s.raw(), 2) > now) {
+            const std::vector<double> count = unpack(s.column_text(0));
+            f.count = count.empty() ? 0 : static_cast<long>(count.front());
+            f.last = sqlite3_column_double(s.raw(), 1);
+        }
+        return f;
+    };
+    if (!add) return db_->read([&](Connection& c) { return read(c); });
+    return db_->write([&](Connection& c) {
+        FailureCount f = read(c);
+        f.count += 1;
+        f.last = now;
+        const double count = static_cast<double>(f.count);
+        Statement s = c.prepare(
+            "INSERT INTO authp_throttle (key, history, tat, expires_at) VALUES (?1, ?2, ?3, ?4) "
+            "ON CONFLICT(key) DO UPDATE SET history = ?2, tat = ?3, expires_at = ?4");
+        s.bind(1, key).bind_blob(2, &count, sizeof count);
+        sqlite3_bind_double(s.raw(), 3, now);
+        sqlite3_bind_double(s.raw(), 4, now + window);
+        s.run();
+        purge_expired(c, now);
+        return f;
+    });
+}
+
+void SqliteThrottleStore::forget(std::string_view key) {
+    db_->write([&](Connection& c) {
+        Statement s = c.prepare("DELETE FROM authp_throttle WHERE key = ?");
+        s.bind(1, key);
+        s.run();
+        return 0;
+    });
+}
+
 }  // namespace authpolicy::throttle

@@ -16,6 +16,8 @@ class SqliteThrottleStore final : public ThrottleStore {
     explicit SqliteThrottleStore(std::shared_ptr<store::sqlite::SqliteDatabase> db) : db_(std::move(db)) {}
     SlidingLogResult sliding_log(std::string_view key, double now, long num_requests, double duration) override;
     GcraResult gcra(std::string_view key, double now, double emission_interval, double tolerance) override;
+    FailureCount failures(std::string_view key, double now, double window, bool add) override;
+    void forget(std::string_view key) override;
 
   private:
     void purge_expired(store::sqlite::Connection& c, double now);

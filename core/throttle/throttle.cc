@@ -12,8 +12,10 @@ bool Throttle::cache_key(ThrottleContext& ctx, std::string_view scope, std::stri
     const bool authenticated = user != nullptr && user->is_authenticated;
     if (kind_ == Kind::Anon && authenticated) return false;  // AnonRateThrottle leaves users alone
     key.assign("throttle_").append(scope).append("_");
+    // Three disjoint key spaces: "a:<ident>" (anonymous), digits (a user's pk), "u:<username>".
+    // DRF writes the ident and the pk alike, so "X-Forwarded-For: 1" could spend user 1's budget.
     if (!authenticated) {
-        key.append(ctx.ident());
+        key.append("a:").append(ctx.ident());
     } else if (user->id) {
         key.append(std::to_string(*user->id));  // DRF keys users by pk
     } else {

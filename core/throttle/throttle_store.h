@@ -23,12 +23,23 @@ struct GcraResult {
     double wait = 0;
 };
 
+// Failed logins of one key (LOGIN_FAILURES): how many, the last one's time. A count lapses when
+// `window` seconds pass without a failure.
+struct FailureCount {
+    long count = 0;
+    double last = 0;
+};
+
 class ThrottleStore {
   public:
     virtual ~ThrottleStore() = default;
     // Throws Error(Store) when the backend cannot answer.
     virtual SlidingLogResult sliding_log(std::string_view key, double now, long num_requests, double duration) = 0;
     virtual GcraResult gcra(std::string_view key, double now, double emission_interval, double tolerance) = 0;
+    // add: records one failure at now; otherwise only reads (and writes nothing).
+    virtual FailureCount failures(std::string_view key, double now, double window, bool add) = 0;
+    // Drops a key's state (a successful login resets its failure count).
+    virtual void forget(std::string_view key) = 0;
 };
 
 }  // namespace authpolicy::throttle

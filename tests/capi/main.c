@@ -12,5 +12,6 @@ int main(void) {
     test_sessions();
     test_oauth();
     test_reload();
+    test_security();
     return check_summary();
 }

@@ -10,5 +10,6 @@ void test_errors(void);
 void test_sessions(void);
 void test_oauth(void);
 void test_reload(void);
+void test_security(void);
 
 #endif /* AUTHP_TESTS_TESTS_H */

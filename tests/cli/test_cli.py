@@ -981,3 +981,37 @@ def test_oauth_token_scope_checks_and_errors(tmp_path):
     assert run("oauth", "token", "revoke", "--config", conf).returncode == 2
     status, d, _ = decide(conf, {"Authorization": "Bearer"})
     assert d["status"] == 400 and d["code"] == "invalid_request"
+
+
+# --- security review (issue 22) ----------------------------------------------------------------
+
+
+def test_finding_22_1_config_check_warns_when_throttles_have_no_proxy_setting(tmp_path):
+    throttled = {"DATABASE": "x.sqlite3", "DEFAULT_THROTTLE_CLASSES": ["AnonRateThrottle"],
+                 "DEFAULT_THROTTLE_RATES": {"anon": "10/min"}}
+    p = run("config", "check", "--config", write_config(tmp_path, throttled), check=0)
+    assert p.stdout == "ok\n"
+    assert "warning: throttles are on but none of NUM_PROXIES, TRUSTED_PROXIES, CLIENT_IDENTITY is set" in p.stderr
+    in_view = {"DATABASE": "x.sqlite3", "DEFAULT_THROTTLE_RATES": {"anon": "10/min"},
+               "VIEWS": {"v": {"throttle_classes": ["AnonRateThrottle"]}}}
+    assert "warning" in run("config", "check", "--config", write_config(tmp_path, in_view), check=0).stderr
+    for extra in ({"NUM_PROXIES": 1}, {"TRUSTED_PROXIES": ["10.0.0.0/8"]}, {"CLIENT_IDENTITY": "remote_addr"}):
+        p = run("config", "check", "--config", write_config(tmp_path, {**throttled, **extra}), check=0)
+        assert p.stderr == "", extra
+    assert run("config", "check", "--config", write_config(tmp_path, {"DATABASE": "x.sqlite3"}), check=0).stderr == ""
+
+
+def test_finding_22_3_user_add_refuses_control_characters_and_tables_escape_them(conf, tmp_path):
+    for bad in ("a\x1b[2Jb", "a b", "a:b", "x" * 151, "admin\u200b", "\u202enimda"):
+        p = run("user", "add", "--config", conf, bad)
+        assert p.returncode != 0, bad
+    run("user", "add", "--config", conf, "\uff41\uff44\uff4d\uff49\uff4e", check=0)  # stored as NFKC "admin"
+    assert "admin" in [u["username"] for u in json.loads(run("user", "list", "--config", conf, check=0).stdout)]
+    # A name written by something else (an older version, a hand edit) still cannot reach the terminal raw.
+    db = sqlite3.connect(str(tmp_path / "authpolicy.sqlite3"))
+    db.execute("UPDATE authp_user SET username = ? WHERE username = 'carol'", ("ev\x1b]0;owned\x07il\x9b",))
+    db.commit()
+    db.close()
+    out = run("user", "list", "--config", conf, "--format", "table", check=0).stdout
+    assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out
+    assert "ev\\x1b]0;owned\\x07il\\x9b" in out

@@ -105,6 +105,7 @@ def engine_for(directory, fx, version="3.2"):
     return Engine({
         "PASSWORD_ITERATIONS": 1000,
         "CACHE": {"TTL": 0},
+        "LOGIN_FAILURES": None,  # DRF's behaviour exactly: no brute-force lockout
         "DJANGO": {"DATABASE": os.path.join(directory, "db.sqlite3"), "SECRET_KEY": fx["secret_key"],
                    "VERSION": version, "PASSWORD_HASHERS": fx["hashers"],
                    "AUTHENTICATION_BACKENDS": ["django.contrib.auth.backends.ModelBackend"]},

@@ -19,6 +19,7 @@ constexpr const char* kPolicy = R"({
   "DEFAULT_AUTHENTICATION_CLASSES": ["BasicAuthentication"],
   "DEFAULT_PERMISSION_CLASSES": ["IsAuthenticated"],
   "PASSWORD_ITERATIONS": 1,
+  "LOGIN_FAILURES": null,
   "VIEWS": {"open": {"permission_classes": ["AllowAny"], "perform_authentication": false}}
 })";
 

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "core/common/error.h"
+#include "core/engine/engine.h"
 
 using authpolicy::Error;
 using authpolicy::parse_config_text;
@@ -80,4 +81,38 @@ TEST_CASE("composition objects build permissions") {
         "");
     CHECK(c.default_permissions.size() == 2);
     CHECK(c.default_permissions[1]->message() == "Log in first.");
+}
+
+TEST_CASE("finding 22.16: a Basic realm with NUL, VT or other control characters is refused at configuration") {
+    for (const std::string& realm : {std::string("a\0b", 3), std::string("a\vb"), std::string("a\x1b"),
+                                    std::string("a\x7f"), std::string("a\"b")}) {
+        nlohmann::json j = {{"DEFAULT_AUTHENTICATION_CLASSES", {{{"class", "BasicAuthentication"}, {"realm", realm}}}}};
+        CHECK_THROWS_AS(authpolicy::Engine(authpolicy::parse_config(j, ""), {}), authpolicy::Error);
+    }
+}
+
+TEST_CASE("fuzzing rule: configuration messages show key names escaped and capped, and never values") {
+    const std::string long_key(200, 'k');
+    for (const std::string& text :
+         {std::string(R"({"a\u001bb\nc": 1})"), R"({")" + long_key + R"(": 1})",
+          std::string(R"({"DEFAULT_AUTHENTICATION_CLASSES": ["Nope\u0007"]})"),
+          std::string(R"({"DEFAULT_AUTHENTICATION_CLASSES": [{"class": "JWTAuthentication", "secret": 7, "issuer": "x"}]})"),
+          std::string(R"({"CACHE": {"last read": 1}})")}) {
+        CAPTURE(text);
+        try {
+            authpolicy::Engine e(authpolicy::parse_config_text(text, ""), {});
+            FAIL("accepted");
+        } catch (const authpolicy::Error& err) {
+            const std::string m = err.what();
+            CAPTURE(m);
+            for (unsigned char c : m) CHECK((c >= 0x20 && c != 0x7f));
+            CHECK(m.find(std::string(65, 'k')) == std::string::npos);
+            CHECK(m.size() < 600);
+        }
+    }
+    try {
+        (void)authpolicy::parse_config_text(R"({"a\u001bb": 1})", "");
+    } catch (const authpolicy::Error& err) {
+        CHECK(std::string(err.what()) == "configuration error at $.a\\x1bb: unknown key");
+    }
 }

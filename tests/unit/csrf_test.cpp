@@ -144,3 +144,26 @@ TEST_CASE("csrf: is_same_domain") {
     CHECK_FALSE(django::is_same_domain("example.com", ""));
     CHECK(django::is_same_domain("example.com:8443", "example.com:8443"));
 }
+
+TEST_CASE("finding 22.6: the Origin and Referer quoted in a CSRF detail carry no control characters and are capped") {
+    django::CsrfSettings s;
+    auto check = [&](const char* name, const std::string& value, bool secure) {
+        http::Request r = post("csrftoken=" + kSecret, &kSecret, secure);
+        r.add_header(name, value);
+        return django::check_csrf(r, s);
+    };
+    const auto origin = check("Origin", "https://evil.com\r\nSet-Cookie: x=\"1\"\x1b", false);
+    REQUIRE(origin);
+    CHECK(*origin ==
+          "Origin checking failed - https://evil.com\\x0d\\x0aSet-Cookie: x=\"1\"\\x1b does not match any trusted "
+          "origins.");
+    const auto long_origin = check("Origin", "https://" + std::string(8000, 'a') + ".com", false);
+    REQUIRE(long_origin);
+    CHECK(long_origin->size() < 300);
+    CHECK(long_origin->find("aaa... does not match any trusted origins.") != std::string::npos);
+    const auto referer = check("Referer", "https://evil.com/\x01" + std::string(8000, 'b'), true);
+    REQUIRE(referer);
+    CHECK(referer->find('\x01') == std::string::npos);
+    CHECK(referer->find("https://evil.com/\\x01bbb") != std::string::npos);
+    CHECK(referer->size() < 300);
+}

@@ -483,3 +483,47 @@ TEST_CASE("JWT configuration: jwks_file resolves against the configuration's dir
     CHECK_THROWS_AS(authpolicy::Engine(authpolicy::parse_config(root, "/nonexistent"), {}), authpolicy::Error);
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("finding 22.10: a JWT sub with NUL or control characters is refused; ids never wrap or go negative") {
+    Env s("ES256", {{"lookup_user", false}});
+    check_invalid(s.decide(s.key.token(claims({{"sub", std::string("alice\0admin", 11)}}))),
+                  "The token user claim is malformed.");
+    check_invalid(s.decide(s.key.token(claims({{"sub", "alice\x1b[2J"}}))), "The token user claim is malformed.");
+    CHECK(s.decide(s.key.token(claims({{"sub", "alice admin"}}))).allowed);  // read names: only NUL/controls refused
+
+    Env by_id("ES256", {{"lookup_user", false}, {"user_field", "id"}});
+    check_invalid(by_id.decide(by_id.key.token(claims({{"sub", 18446744073709551615ull}}))),
+                  "The token user claim is malformed.");
+    check_invalid(by_id.decide(by_id.key.token(claims({{"sub", -5}}))), "The token user claim is malformed.");
+    const auto d = by_id.decide(by_id.key.token(claims({{"sub", 42}})));
+    REQUIRE(d.allowed);
+    CHECK(d.user->id == 42);
+}
+
+TEST_CASE("finding 22.15: max_lifetime refuses exp - iat above it") {
+    Env e("ES256", {{"max_lifetime", 600}});
+    CHECK(e.decide(e.key.token(claims())).allowed);  // 310 s
+    check_invalid(e.decide(e.key.token(claims({{"iat", kNow - 1000}}))), "The token lifetime exceeds the maximum.");
+    check_invalid(e.decide(e.key.token(claims({{"iat", nullptr}}))),
+                  "The token lifetime cannot be checked (exp and iat are required).");
+    config_error(config(jwt_options({{"secret", "s3cr3t-s3cr3t-s3cr3t-s3cr3t-s3cr3t"}}, {{"max_lifetime", -1}})),
+                 "max_lifetime");
+}
+
+TEST_CASE("finding 22.15: \"profile\": \"rfc9068\" requires typ at+jwt and the RFC 9068 claims") {
+    Env e("ES256", {{"profile", "rfc9068"}});
+    const json full = claims({{"client_id", "app"}, {"jti", "j-1"}});
+    const std::string at_jwt = R"({"alg":"ES256","typ":"at+jwt","kid":"k1"})";
+    CHECK(e.decide(raw(e.key, at_jwt, full.dump())).allowed);
+    CHECK(e.decide(raw(e.key, R"({"alg":"ES256","typ":"application/at+jwt","kid":"k1"})", full.dump())).allowed);
+    check_invalid(e.decide(e.key.token(full, "k1")));  // typ JWT
+    for (const char* missing : {"client_id", "jti", "iat", "sub", "exp"}) {
+        CAPTURE(missing);
+        json c = full;
+        c.erase(missing);
+        check_invalid(e.decide(raw(e.key, at_jwt, c.dump())));
+    }
+    config_error(config({{"class", "JWTAuthentication"}, {"secret", "s3cr3t-s3cr3t-s3cr3t-s3cr3t-s3cr3t"},
+                         {"profile", "rfc9068"}}),
+                 "profile");
+}

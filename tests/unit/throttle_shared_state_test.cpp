@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "core/common/error.h"
+#include "login_failure_scenario.h"
 #include "test_support.h"
 
 extern char** environ;
@@ -193,4 +194,10 @@ TEST_CASE("Redis stopped mid-run: fail-open allows, fail-closed refuses, neither
     bool recovered = false;
     for (const auto& line : log) recovered = recovered || line.find("recovered") != std::string::npos;
     CHECK(recovered);
+}
+
+TEST_CASE("finding 22.13: failed logins are throttled per (username, client) pair (Redis counters)") {
+    const int port = free_port();
+    RedisServer redis(port);
+    authp_test::check_login_failures(R"({"TYPE": "redis", "PORT": )" + std::to_string(port) + "}");
 }

@@ -1,5 +1,8 @@
 #include "core/store/sqlite/sqlite_database.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <functional>
 #include <thread>
@@ -80,6 +83,7 @@ CREATE TABLE IF NOT EXISTS authp_secret (
 SqliteDatabase::SqliteDatabase(std::string path, int busy_timeout_ms)
     : path_(std::move(path)), busy_timeout_ms_(busy_timeout_ms), in_memory_(path_ == ":memory:") {
     writer_ = std::make_unique<Connection>(path_, true, busy_timeout_ms_);
+    protect_file();
     if (!in_memory_) {
         // WAL fails on a read-only file or directory; the database still serves reads then.
         sqlite3_exec(writer_->handle(), "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
@@ -89,6 +93,26 @@ SqliteDatabase::SqliteDatabase(std::string path, int busy_timeout_ms)
     migrate();
     const unsigned pool = in_memory_ ? 0 : std::max(2u, std::thread::hardware_concurrency());
     for (unsigned i = 0; i < pool; ++i) readers_.push_back(std::make_unique<Slot>());
+}
+
+// SQLite creates files 0644 (less the umask) and gives -wal, -shm and -journal files the mode of
+// the database file: a fresh, empty database is made 0600 before anything is written (and before
+// WAL creates its files), so all four stay private. An existing one is only reported.
+void SqliteDatabase::protect_file() {
+    const char* file = sqlite3_db_filename(writer_->handle(), "main");
+    if (file == nullptr || *file == '\0') return;  // in memory or temporary
+    struct stat st {};
+    if (::stat(file, &st) != 0 || !S_ISREG(st.st_mode)) return;
+    if (st.st_size == 0) {
+        ::chmod(file, S_IRUSR | S_IWUSR);
+        return;
+    }
+    if ((st.st_mode & (S_IRGRP | S_IROTH)) != 0)
+        exposure_warning_ = "database file '" + std::string(file) +
+                            "' is readable by group or others (it holds password hashes and the session "
+                            "secret): chmod 600 it";
+    else if (st.st_uid != ::geteuid())
+        exposure_warning_ = "database file '" + std::string(file) + "' is owned by another user";
 }
 
 void SqliteDatabase::migrate() {

@@ -18,6 +18,9 @@ class SqliteDatabase {
     explicit SqliteDatabase(std::string path, int busy_timeout_ms = 5000);
 
     const std::string& path() const { return path_; }
+    // Set when an existing database file is readable by group or others, or owned by another
+    // user: it holds password hashes and the session secret. The engine logs it.
+    const std::string& exposure_warning() const { return exposure_warning_; }
 
     // Runs fn with a pooled read connection (autocommit, one statement = one read snapshot).
     template <class F>
@@ -54,6 +57,7 @@ class SqliteDatabase {
     }
 
   private:
+    void protect_file();
     struct Slot {
         std::mutex mutex;
         std::unique_ptr<Connection> connection;
@@ -65,6 +69,7 @@ class SqliteDatabase {
     std::string path_;
     int busy_timeout_ms_;
     bool in_memory_;
+    std::string exposure_warning_;
     mutable std::mutex writer_mutex_;
     std::unique_ptr<Connection> writer_;
     mutable std::vector<std::unique_ptr<Slot>> readers_;
