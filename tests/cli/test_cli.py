@@ -628,7 +628,8 @@ def test_user_add_duplicate_is_exit_1(conf):
 def test_user_add_invalid_username_is_exit_2(conf):
     p = run("user", "add", "--config", conf, "al ice")
     assert p.returncode == 2
-    assert p.stderr == "authpolicy: user add: username may not contain spaces, control characters or ':'\n"
+    assert p.stderr == ("authpolicy: user add: username may not contain whitespace, control, invisible or "
+                        "bidirectional-control characters or ':'\n")
 
 
 def test_user_add_without_password_stdin_gets_an_unusable_password(conf):
