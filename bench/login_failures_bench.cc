@@ -56,12 +56,24 @@ void run(benchmark::State& state, bool guard, bool cache, const char* authorizat
 constexpr const char* kRight = "Basic YWxpY2U6c2VjcmV0";  // alice:secret
 constexpr const char* kWrong = "Basic YWxpY2U6d3Jvbmc=";  // alice:wrong
 
-void BM_BasicCached_GuardOff(benchmark::State& s) { run(s, false, true, kRight, 200); }
-void BM_BasicCached_GuardOn(benchmark::State& s) { run(s, true, true, kRight, 200); }
-void BM_BasicUncached_GuardOff(benchmark::State& s) { run(s, false, false, kRight, 200); }
-void BM_BasicUncached_GuardOn(benchmark::State& s) { run(s, true, false, kRight, 200); }
-void BM_BasicFailure_GuardOff(benchmark::State& s) { run(s, false, false, kWrong, 401); }
-void BM_BasicFailure_GuardOn(benchmark::State& s) { run(s, true, false, kWrong, 401); }
+void BM_BasicCached_GuardOff(benchmark::State& s) {
+    run(s, false, true, kRight, 200);
+}
+void BM_BasicCached_GuardOn(benchmark::State& s) {
+    run(s, true, true, kRight, 200);
+}
+void BM_BasicUncached_GuardOff(benchmark::State& s) {
+    run(s, false, false, kRight, 200);
+}
+void BM_BasicUncached_GuardOn(benchmark::State& s) {
+    run(s, true, false, kRight, 200);
+}
+void BM_BasicFailure_GuardOff(benchmark::State& s) {
+    run(s, false, false, kWrong, 401);
+}
+void BM_BasicFailure_GuardOn(benchmark::State& s) {
+    run(s, true, false, kWrong, 401);
+}
 
 #define AUTHP_LF_BENCH(fn) BENCHMARK(fn)->Repetitions(7)->ReportAggregatesOnly(true)->MinTime(0.2)
 AUTHP_LF_BENCH(BM_BasicCached_GuardOff);

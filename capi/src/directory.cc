@@ -3,8 +3,8 @@
 
 #include "core/crypto/hex.h"
 #include "core/crypto/random.h"
-#include "core/identity/username_rule.h"
 #include "core/http/text_encoding.h"
+#include "core/identity/username_rule.h"
 #include "handles.h"
 
 using authp_capi::guard;

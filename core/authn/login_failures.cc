@@ -40,7 +40,8 @@ LoginAttempt LoginFailureGuard::attempt(std::string_view username, const http::R
 
 std::optional<double> LoginFailureGuard::unlock_at(const throttle::FailureCount& f, long limit) const {
     if (f.count < limit) return std::nullopt;
-    const double backoff = std::min(settings_.window, std::ldexp(1.0, static_cast<int>(std::min(f.count - limit, 62L))));
+    const double backoff =
+        std::min(settings_.window, std::ldexp(1.0, static_cast<int>(std::min(f.count - limit, 62L))));
     return f.last + backoff;
 }
 
@@ -50,8 +51,8 @@ std::optional<long long> LoginFailureGuard::refused_for(LoginAttempt& a, double 
             const throttle::FailureCount pair = store_->failures(a.pair_key, now, settings_.window, false);
             a.pair_has_failures = pair.count > 0;
             std::optional<double> until = unlock_at(pair, settings_.limit);
-            if (const auto c = unlock_at(store_->failures(a.client_key, now, settings_.window, false),
-                                         settings_.client_limit))
+            if (const auto c =
+                    unlock_at(store_->failures(a.client_key, now, settings_.window, false), settings_.client_limit))
                 until = until ? std::max(*until, *c) : *c;
             if (!until || *until <= now) return std::nullopt;
             return std::max(1LL, static_cast<long long>(std::ceil(*until - now)));

@@ -89,7 +89,8 @@ authz::PermissionPtr parse_permission(const json& j, const std::string& where) {
     }
     const std::string name = canonical_class_name(cls->get<std::string>());
     auto p = authz::make_builtin(name, message, code);
-    if (!p) fail(key_path(where, "class"), "unknown permission class '" + http::shown_name(cls->get<std::string>()) + "'");
+    if (!p)
+        fail(key_path(where, "class"), "unknown permission class '" + http::shown_name(cls->get<std::string>()) + "'");
     return p;
 }
 
@@ -372,7 +373,8 @@ EngineConfig parse_config(const json& root, const std::string& base_dir) {
         }
     }
     if (c.client_identity.mode == throttle::ClientIdentitySettings::Mode::Drf && !c.client_identity.trusted.empty())
-        fail("$.CLIENT_IDENTITY", "\"drf\" trusts X-Forwarded-For as DRF does; it cannot be combined with TRUSTED_PROXIES");
+        fail("$.CLIENT_IDENTITY",
+             "\"drf\" trusts X-Forwarded-For as DRF does; it cannot be combined with TRUSTED_PROXIES");
     return c;
 }
 

@@ -45,8 +45,8 @@ class Throttle {
     const std::string& scope() const { return scope_; }
 
   private:
-    // DRF's key "throttle_<scope>_<ident>" with anonymous idents prefixed "a:", built in a per-thread buffer (no allocation per
-    // request); false when the request is not throttled by this class.
+    // DRF's key "throttle_<scope>_<ident>" with anonymous idents prefixed "a:", built in a per-thread buffer (no
+    // allocation per request); false when the request is not throttled by this class.
     bool cache_key(ThrottleContext& ctx, std::string_view scope, std::string& key) const;
 
     Kind kind_;

@@ -21,8 +21,9 @@ static void clock_case(const char* name, authp_clock_cb clock) {
     int rc = 0;
     CHECK_INT("config new", authp_config_new(&cfg), AUTHP_OK);
     CHECK_INT("set clock", authp_config_set_clock(cfg, clock, NULL, NULL), AUTHP_OK);
-    e = support_engine(cfg, "{\"DEFAULT_PERMISSION_CLASSES\": [\"IsAuthenticated\"], \"PASSWORD_ITERATIONS\": 1000,"
-                            " \"LOGIN_FAILURES\": null}");
+    e = support_engine(cfg,
+                       "{\"DEFAULT_PERMISSION_CLASSES\": [\"IsAuthenticated\"], \"PASSWORD_ITERATIONS\": 1000,"
+                       " \"LOGIN_FAILURES\": null}");
     if (e) {
         authp_decision* d = support_decide_n(&rc, e, NULL, "GET", "Basic YTpi", 10);
         CHECK_INT(check_fmt("%s: evaluate -> ECALLBACK", name), rc, AUTHP_ECALLBACK);

@@ -93,7 +93,8 @@ TEST_CASE("finding 22.1: TRUSTED_PROXIES and CLIENT_IDENTITY are validated at co
         CAPTURE(bad);
         CHECK_THROWS_AS(Fixture{bad}, authpolicy::Error);
     }
-    Fixture ok(R"({"TRUSTED_PROXIES": ["10.0.0.0/8", "fd00::/8"], "NUM_PROXIES": 2, "CLIENT_IDENTITY": "remote_addr"})");
+    Fixture ok(
+        R"({"TRUSTED_PROXIES": ["10.0.0.0/8", "fd00::/8"], "NUM_PROXIES": 2, "CLIENT_IDENTITY": "remote_addr"})");
 }
 
 TEST_CASE("finding 22.2: anonymous and user throttle keys are separate key spaces") {

@@ -85,7 +85,7 @@ TEST_CASE("composition objects build permissions") {
 
 TEST_CASE("finding 22.16: a Basic realm with NUL, VT or other control characters is refused at configuration") {
     for (const std::string& realm : {std::string("a\0b", 3), std::string("a\vb"), std::string("a\x1b"),
-                                    std::string("a\x7f"), std::string("a\"b")}) {
+                                     std::string("a\x7f"), std::string("a\"b")}) {
         nlohmann::json j = {{"DEFAULT_AUTHENTICATION_CLASSES", {{{"class", "BasicAuthentication"}, {"realm", realm}}}}};
         CHECK_THROWS_AS(authpolicy::Engine(authpolicy::parse_config(j, ""), {}), authpolicy::Error);
     }
@@ -96,7 +96,8 @@ TEST_CASE("fuzzing rule: configuration messages show key names escaped and cappe
     for (const std::string& text :
          {std::string(R"({"a\u001bb\nc": 1})"), R"({")" + long_key + R"(": 1})",
           std::string(R"({"DEFAULT_AUTHENTICATION_CLASSES": ["Nope\u0007"]})"),
-          std::string(R"({"DEFAULT_AUTHENTICATION_CLASSES": [{"class": "JWTAuthentication", "secret": 7, "issuer": "x"}]})"),
+          std::string(
+              R"({"DEFAULT_AUTHENTICATION_CLASSES": [{"class": "JWTAuthentication", "secret": 7, "issuer": "x"}]})"),
           std::string(R"({"CACHE": {"last read": 1}})")}) {
         CAPTURE(text);
         try {

@@ -523,7 +523,8 @@ TEST_CASE("finding 22.15: \"profile\": \"rfc9068\" requires typ at+jwt and the R
         c.erase(missing);
         check_invalid(e.decide(raw(e.key, at_jwt, c.dump())));
     }
-    config_error(config({{"class", "JWTAuthentication"}, {"secret", "s3cr3t-s3cr3t-s3cr3t-s3cr3t-s3cr3t"},
-                         {"profile", "rfc9068"}}),
-                 "profile");
+    config_error(
+        config(
+            {{"class", "JWTAuthentication"}, {"secret", "s3cr3t-s3cr3t-s3cr3t-s3cr3t-s3cr3t"}, {"profile", "rfc9068"}}),
+        "profile");
 }

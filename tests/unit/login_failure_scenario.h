@@ -23,7 +23,8 @@ inline void check_login_failures(const std::string& backend, const std::string& 
     hooks.logger = [lines](authpolicy::LogLevel, std::string_view m) { lines->emplace_back(m); };
     std::string config = R"({"LOGIN_FAILURES": {"LIMIT": 3, "WINDOW": 60, "CLIENT_LIMIT": 10},
                              "DEFAULT_PERMISSION_CLASSES": ["IsAuthenticated"], "CACHE": {"TTL": 0},
-                             "DATABASE": ")" + database + "\"";
+                             "DATABASE": ")" +
+                         database + "\"";
     if (!backend.empty()) config += R"(, "THROTTLE_BACKEND": )" + backend;
     Fixture f(config + "}", hooks);
     f.add_user("alice", "right");

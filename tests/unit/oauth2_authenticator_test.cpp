@@ -144,8 +144,7 @@ TEST_CASE("finding 22.11: introspection JSON with duplicate members is refused, 
     std::string answer;
     authpolicy::HostHooks hooks;
     hooks.introspect = [&](std::string_view) { return answer; };
-    Fixture f(config({{"class", "OAuth2Authentication"}, {"source", "introspection"}, {"lookup_user", false}}),
-              hooks);
+    Fixture f(config({{"class", "OAuth2Authentication"}, {"source", "introspection"}, {"lookup_user", false}}), hooks);
     answer = R"({"active":true,"sub":"alice"})";
     CHECK(f.decide("Bearer t1").allowed);
     answer = R"({"active":false,"sub":"alice","active":true})";
@@ -157,8 +156,7 @@ TEST_CASE("finding 22.10: an introspected username with NUL or control character
     json answer;
     authpolicy::HostHooks hooks;
     hooks.introspect = [&](std::string_view) { return answer.dump(); };
-    Fixture f(config({{"class", "OAuth2Authentication"}, {"source", "introspection"}, {"lookup_user", false}}),
-              hooks);
+    Fixture f(config({{"class", "OAuth2Authentication"}, {"source", "introspection"}, {"lookup_user", false}}), hooks);
     for (const std::string& bad : {std::string("alice\0admin", 11), std::string("a\x1b[2J"), std::string("a\nb")}) {
         answer = {{"active", true}, {"sub", bad}};
         const auto d = f.decide("Bearer t-" + std::to_string(bad.size()) + std::to_string(bad[1]));

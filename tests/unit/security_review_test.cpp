@@ -3,8 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <limits>
 #include <filesystem>
+#include <limits>
 
 #include <unistd.h>
 
@@ -99,8 +99,8 @@ TEST_CASE("finding 22.4: the SQLite database and its -wal/-shm files are created
         }
     }
     CHECK(lines.empty());
-    fs::permissions(db, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
-                            fs::perms::others_read);
+    fs::permissions(db,
+                    fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read);
     { Fixture again(R"({"DATABASE": ")" + db + "\"}", hooks); }
     REQUIRE(lines.size() == 1);
     CHECK(lines[0].find("readable by group or others") != std::string::npos);

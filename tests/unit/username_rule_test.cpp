@@ -9,36 +9,44 @@ using authpolicy::identity::is_readable_username;
 using authpolicy::identity::normalize_new_username;
 
 TEST_CASE("finding 22.12: new usernames are NFKC-normalised as Django's normalize_username") {
-    CHECK(normalize_new_username("\xef\xbd\x81\xef\xbd\x84\xef\xbd\x8d\xef\xbd\x89\xef\xbd\x8e") == "admin");  // ａｄｍｉｎ
-    CHECK(normalize_new_username("e\xcc\x81") == "\xc3\xa9");                      // e + combining acute → é
-    CHECK(normalize_new_username("\xef\xac\x81le") == "file");                    // the ﬁ ligature
+    CHECK(normalize_new_username("\xef\xbd\x81\xef\xbd\x84\xef\xbd\x8d\xef\xbd\x89\xef\xbd\x8e") ==
+          "admin");                                             // ａｄｍｉｎ
+    CHECK(normalize_new_username("e\xcc\x81") == "\xc3\xa9");   // e + combining acute → é
+    CHECK(normalize_new_username("\xef\xac\x81le") == "file");  // the ﬁ ligature
     CHECK(normalize_new_username("alice") == "alice");
     CHECK(normalize_new_username("j\xc3\xbcrgen.o'neil@example.com") == "j\xc3\xbcrgen.o'neil@example.com");
     CHECK(normalize_new_username(std::string(150, 'a')).size() == 150);
 }
 
 TEST_CASE("finding 22.12: invisible and bidirectional controls are refused") {
-    for (const char* bad : {"admin\xe2\x80\x8b",   // U+200B zero width space
-                            "ad\xe2\x80\x8dmin",   // U+200D zero width joiner
-                            "\xe2\x80\xae" "nimda", // U+202E right-to-left override
-                            "a\xe2\x81\xa6" "b",    // U+2066 left-to-right isolate
-                            "a\xe2\x80\x8f",        // U+200F right-to-left mark
-                            "\xef\xbb\xbf" "admin", // U+FEFF BOM
-                            "a\xc2\xad" "b",        // U+00AD soft hyphen
-                            "\xe3\x85\xa4",         // U+3164 Hangul filler
-                            "a\xe2\x80\xa8" "b",    // U+2028 line separator
-                            "a\xe3\x80\x80" "b",    // U+3000 ideographic space
-                            "a\xef\xbc\x9a" "b"}) {  // U+FF1A fullwidth colon → ':' after NFKC
+    for (const char* bad : {"admin\xe2\x80\x8b",  // U+200B zero width space
+                            "ad\xe2\x80\x8dmin",  // U+200D zero width joiner
+                            "\xe2\x80\xae"
+                            "nimda",  // U+202E right-to-left override
+                            "a\xe2\x81\xa6"
+                            "b",              // U+2066 left-to-right isolate
+                            "a\xe2\x80\x8f",  // U+200F right-to-left mark
+                            "\xef\xbb\xbf"
+                            "admin",  // U+FEFF BOM
+                            "a\xc2\xad"
+                            "b",             // U+00AD soft hyphen
+                            "\xe3\x85\xa4",  // U+3164 Hangul filler
+                            "a\xe2\x80\xa8"
+                            "b",  // U+2028 line separator
+                            "a\xe3\x80\x80"
+                            "b",  // U+3000 ideographic space
+                            "a\xef\xbc\x9a"
+                            "b"}) {  // U+FF1A fullwidth colon → ':' after NFKC
         CAPTURE(bad);
         CHECK_THROWS_AS(normalize_new_username(bad), authpolicy::Error);
     }
 }
 
 TEST_CASE("finding 22.3: the directory's rule: 1-150 bytes, no whitespace, control characters or ':'") {
-    for (const std::string& bad : {std::string(), std::string("a\0b", 3), std::string("a\x1b[2Jb"),
-                                   std::string("a\nb"), std::string("a b"), std::string("a\tb"), std::string("a:b"),
-                                   std::string("a\x7f"), std::string("a\xc2\x9b"), std::string(151, 'a'),
-                                   std::string(5000, 'a'), std::string("\xff\xfe"), std::string("\xed\xa0\x80")}) {
+    for (const std::string& bad :
+         {std::string(), std::string("a\0b", 3), std::string("a\x1b[2Jb"), std::string("a\nb"), std::string("a b"),
+          std::string("a\tb"), std::string("a:b"), std::string("a\x7f"), std::string("a\xc2\x9b"),
+          std::string(151, 'a'), std::string(5000, 'a'), std::string("\xff\xfe"), std::string("\xed\xa0\x80")}) {
         CAPTURE(bad);
         try {
             normalize_new_username(bad);
