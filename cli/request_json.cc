@@ -1,5 +1,7 @@
 #include "request_json.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "cli_error.h"
@@ -68,8 +70,18 @@ void fill_request(authp_request* req, const std::string& json_text, const std::s
     if (json_text.find_first_not_of(" \t\r\n") == std::string::npos) bad("empty input (expected a JSON object)");
     json j;
     try {
-        j = json::parse(json_text, [](int depth, json::parse_event_t, json&) {
+        // Duplicate keys are refused, not last-wins ({"view":"public","view":"admin"} is ambiguous).
+        std::vector<std::vector<std::string>> keys;  // the keys seen, per open object
+        j = json::parse(json_text, [&keys](int depth, json::parse_event_t event, json& parsed) {
             if (depth > kMaxDepth) bad("JSON nested deeper than " + std::to_string(kMaxDepth) + " levels");
+            if (event == json::parse_event_t::object_start) keys.emplace_back();
+            if (event == json::parse_event_t::object_end && !keys.empty()) keys.pop_back();
+            if (event == json::parse_event_t::key && !keys.empty()) {
+                auto& seen = keys.back();
+                const std::string& k = parsed.get_ref<const std::string&>();
+                if (std::find(seen.begin(), seen.end(), k) != seen.end()) bad("a key appears twice in one object");
+                seen.push_back(k);
+            }
             return true;
         });
     } catch (const json::parse_error& e) {

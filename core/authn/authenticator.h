@@ -57,6 +57,8 @@ class Authenticator {
     virtual AuthOutcome authenticate(const http::Request& request) const = 0;
     // The WWW-Authenticate value when this is a view's first authenticator; none means 403.
     virtual std::optional<std::string> challenge(const http::Request& request) const = 0;
+    // The realm a scope challenge names when this class authenticated the request (RFC 6750 §3).
+    virtual std::string_view realm() const { return "api"; }
 };
 
 }  // namespace authpolicy::authn

@@ -47,6 +47,7 @@ class JwtAuthenticator final : public Authenticator {
     std::string_view name() const override { return "JWTAuthentication"; }
     AuthOutcome authenticate(const http::Request& request) const override;
     std::optional<std::string> challenge(const http::Request&) const override { return challenge_; }
+    std::string_view realm() const override { return settings_.realm; }
 
   private:
     const char* check_profile(const nlohmann::json& payload) const;

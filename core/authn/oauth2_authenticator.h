@@ -36,6 +36,7 @@ class OAuth2Authenticator final : public Authenticator {
     std::string_view name() const override { return "OAuth2Authentication"; }
     AuthOutcome authenticate(const http::Request& request) const override;
     std::optional<std::string> challenge(const http::Request&) const override { return challenge_; }
+    std::string_view realm() const override { return settings_.realm; }
 
     // Opaque tokens longer than this are refused without a lookup.
     static constexpr size_t kMaxTokenLength = 4096;

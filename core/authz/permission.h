@@ -34,6 +34,8 @@ class PermissionContext {
     virtual const Services* services() const { return nullptr; }
     // DRF's request.successful_authenticator: the class name, "" when none (authenticates).
     virtual std::string_view successful_authenticator() { return {}; }
+    // The realm for a scope challenge: the authenticating class's, "api" by default.
+    virtual std::string bearer_realm() const { return "api"; }
 };
 
 class Permission {

@@ -23,7 +23,8 @@ class ScopePermission final : public Permission {
     std::optional<std::string> denial_challenge(PermissionContext& ctx) const override {
         std::string scopes;
         for (const auto& s : required(ctx)) scopes += (scopes.empty() ? "" : " ") + s;
-        return "Bearer realm=\"api\", error=\"insufficient_scope\", scope=\"" + scopes + "\"";
+        // RFC 6750 §3: the realm of the request's bearer authenticator, not a fixed "api".
+        return "Bearer realm=\"" + ctx.bearer_realm() + "\", error=\"insufficient_scope\", scope=\"" + scopes + "\"";
     }
     bool needs_required_scopes() const override { return !read_write_; }
     const std::optional<std::string>& message() const override { return message_; }

@@ -87,6 +87,9 @@ class LazyPermissionContext final : public authz::PermissionContext {
         user();
         return state_.status == AuthState::Status::Authenticated ? state_.authenticator->name() : std::string_view();
     }
+    std::string bearer_realm() const override {
+        return state_.authenticator ? std::string(state_.authenticator->realm()) : std::string("api");
+    }
 
   private:
     const Engine& engine_;

@@ -1016,3 +1016,11 @@ def test_finding_22_3_user_add_refuses_control_characters_and_tables_escape_them
     out = run("user", "list", "--config", conf, "--format", "table", check=0).stdout
     assert "\x1b" not in out and "\x07" not in out and "\x9b" not in out
     assert "ev\\x1b]0;owned\\x07il\\x9b" in out
+
+
+def test_finding_22_16_request_json_with_a_duplicate_key_is_exit_2(conf):
+    for text in ('{"view": "public", "view": "admin"}', '{"headers": {"Authorization": "a", "Authorization": "b"}}'):
+        p = run("decide", "--config", conf, stdin=text)
+        assert p.returncode == 2 and p.stdout == "", text
+        assert p.stderr == "authpolicy: request: a key appears twice in one object\n", text
+    assert run("decide", "--config", conf, stdin='{"view": "public", "headers": {"a": "1"}}').returncode == 0

@@ -528,3 +528,10 @@ TEST_CASE("finding 22.15: \"profile\": \"rfc9068\" requires typ at+jwt and the R
             {{"class", "JWTAuthentication"}, {"secret", "s3cr3t-s3cr3t-s3cr3t-s3cr3t-s3cr3t"}, {"profile", "rfc9068"}}),
         "profile");
 }
+
+TEST_CASE("finding 22.16: the insufficient_scope challenge names the authenticator's realm, not a fixed \"api\"") {
+    Env e("ES256", {{"realm", "billing"}});
+    const auto d = e.decide(e.key.token(claims({{"scope", "read"}})), "GET", "scoped");
+    CHECK(d.status == 403);
+    CHECK(header(d, "WWW-Authenticate") == R"(Bearer realm="billing", error="insufficient_scope", scope="write")");
+}
