@@ -44,6 +44,14 @@ void test_security(void) {
     clock_case("finding 22.9 throwing C++ clock", throwing_clock);
     {
         authp_config* cfg = NULL;
+        CHECK_INT("config new", authp_config_new(&cfg), AUTHP_OK);
+        CHECK_INT("finding 22.8: loading /dev/zero is a bounded read and AUTHP_ECONFIG",
+                  authp_config_load_file(cfg, "/dev/zero"), AUTHP_ECONFIG);
+        CHECK("finding 22.8: the error names the file", strstr(authp_error_last(), "/dev/zero") != NULL);
+        authp_config_free(cfg);
+    }
+    {
+        authp_config* cfg = NULL;
         authp_engine* e = NULL;
         authp_request* req = NULL;
         char name[400];

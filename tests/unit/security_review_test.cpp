@@ -122,3 +122,25 @@ TEST_CASE("finding 22.14: a weaker stored hash is upgraded on a successful login
     CHECK(f.decide(basic("alice:pw")).status == 200);
     CHECK(f.engine->services().find_user("alice")->password == upgraded);  // no second rewrite
 }
+
+TEST_CASE("finding 22.8: key files and configurations are read with a bound, and the errors are configuration errors") {
+    for (const char* key : {"jwks_file", "public_key_file"}) {
+        CAPTURE(key);
+        nlohmann::json j = {{"DEFAULT_AUTHENTICATION_CLASSES", {{{"class", "JWTAuthentication"}, {key, "/dev/zero"}}}}};
+        try {
+            authpolicy::Engine e(authpolicy::parse_config(j, ""), {});
+            FAIL("accepted /dev/zero");
+        } catch (const authpolicy::Error& err) {
+            CHECK(err.code() == authpolicy::ErrorCode::Config);
+            CHECK(std::string(err.what()).find(key) != std::string::npos);
+            CHECK(std::string(err.what()).find("larger than 1 MiB") != std::string::npos);
+        }
+    }
+    try {
+        (void)authpolicy::parse_config_text(std::string(17u << 20, ' '), "");
+        FAIL("accepted 17 MiB");
+    } catch (const authpolicy::Error& err) {
+        CHECK(err.code() == authpolicy::ErrorCode::Config);
+        CHECK(std::string(err.what()).find("larger than") != std::string::npos);
+    }
+}
