@@ -260,7 +260,8 @@ int main(int argc, char** argv) {
     const std::string db = dir + "/stress.sqlite3";
     const std::string common = R"("DATABASE": ")" + db + R"(",
       "DEFAULT_AUTHENTICATION_CLASSES": ["BasicAuthentication", "TokenAuthentication"],
-      "DEFAULT_PERMISSION_CLASSES": ["IsAuthenticated"], "PASSWORD_ITERATIONS": 1)";
+      "DEFAULT_PERMISSION_CLASSES": ["IsAuthenticated"], "PASSWORD_ITERATIONS": 1,
+      "LOGIN_FAILURES": null)";
     authp_engine* a = engine_from("{" + common + R"(, "CACHE": {"TTL": 5}})");
     authp_engine* b = engine_from("{" + common + R"(, "CACHE": {"TTL": 1}})");
     for (int u = 0; u < kUsers; ++u) {

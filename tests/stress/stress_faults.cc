@@ -51,7 +51,8 @@ bool contains(const std::string& s, std::initializer_list<const char*> any) {
 std::string policy(const std::string& database, const std::string& extra = "") {
     return R"({"DATABASE": ")" + database + R"(", "DATABASE_BUSY_TIMEOUT_MS": 200,
       "DEFAULT_AUTHENTICATION_CLASSES": ["BasicAuthentication", "TokenAuthentication"],
-      "DEFAULT_PERMISSION_CLASSES": ["IsAuthenticated"], "PASSWORD_ITERATIONS": 1, "CACHE": {"TTL": 0})" +
+      "DEFAULT_PERMISSION_CLASSES": ["IsAuthenticated"], "PASSWORD_ITERATIONS": 1, "CACHE": {"TTL": 0},
+      "LOGIN_FAILURES": null)" +
            extra + "}";
 }
 

@@ -46,7 +46,9 @@ def shared_engine():
         return None
 
     auth = HeaderAuth()
-    config = make_config(DEFAULT_AUTHENTICATION_CLASSES=["X", "BasicAuthentication"], CACHE={"TTL": 0})
+    # LOGIN_FAILURES off: each thread sends 50 wrong passwords for its user and expects 401 every time.
+    config = make_config(DEFAULT_AUTHENTICATION_CLASSES=["X", "BasicAuthentication"], CACHE={"TTL": 0},
+                         LOGIN_FAILURES=None)
     return authpolicy.Engine(config, user_lookup=lookup, authenticators={"X": auth}), auth, lookups
 
 
