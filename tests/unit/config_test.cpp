@@ -117,3 +117,13 @@ TEST_CASE("fuzzing rule: configuration messages show key names escaped and cappe
         CHECK(std::string(err.what()) == "configuration error at $.a\\x1bb: unknown key");
     }
 }
+
+TEST_CASE("fuzzing rule: an out-of-range number is refused without quoting it (found by fuzz_config)") {
+    try {
+        (void)authpolicy::parse_config_text(R"({"CACHE": {"TTL": 555555.5556666e66666656666}})", "");
+        FAIL("accepted");
+    } catch (const authpolicy::Error& e) {
+        CHECK(e.code() == authpolicy::ErrorCode::Config);
+        CHECK(std::string(e.what()) == "configuration is not valid JSON: JSON number out of range");
+    }
+}
