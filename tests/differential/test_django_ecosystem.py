@@ -57,7 +57,7 @@ def differential(project, block, views, cases, minimum):
             engine_views[name]["required_scopes"] = spec["required_scopes"]
     mismatches = []
     for ttl in (0, 60):
-        config = {"CACHE": {"TTL": ttl}, "VIEWS": engine_views,
+        config = {"CACHE": {"TTL": ttl}, "LOGIN_FAILURES": None, "VIEWS": engine_views,
                   "DJANGO": {"DATABASE": os.path.join(directory, "db.sqlite3"), "SECRET_KEY": fx["secret_key"],
                              "VERSION": "3.2", "PASSWORD_HASHERS": fx["hashers"]}}
         config.update(block)
@@ -290,7 +290,8 @@ def test_the_packages_tables_are_never_written(project):
     before = open(path, "rb").read()
     views = {"dot": {"authentication_classes": [DOT_AUTH], "permission_classes": ["IsAuthenticated"]},
              "key": {"authentication_classes": [], "permission_classes": [HAS_KEY]}}
-    engine = Engine({"DJANGO": {"DATABASE": path, "SECRET_KEY": fx["secret_key"], "VERSION": "3.2"}, "VIEWS": views})
+    engine = Engine({"DJANGO": {"DATABASE": path, "SECRET_KEY": fx["secret_key"], "VERSION": "3.2"},
+                     "LOGIN_FAILURES": None, "VIEWS": views})
     engine.now = time.time()
     for token in fx["dot"].values():
         engine.decide(view="dot", headers=[("Authorization", "Bearer " + token)])
@@ -392,7 +393,7 @@ def test_knox_tokens_from_the_documented_format(project, prefix):
     headers = [f"{prefix} {t}" for t in tokens]
     headers += [f"{prefix.lower()} {valid}", f"{prefix.upper()} {valid}", prefix, f"{prefix} a b", f"{prefix}\t{valid}",
                 f"Bearer {valid}", f"{prefix} \xff\xfe", "", None]
-    config = {"CACHE": {"TTL": 60}, "REST_KNOX": {"AUTH_HEADER_PREFIX": prefix, "TOKEN_PREFIX": "pfx_"},
+    config = {"CACHE": {"TTL": 60}, "LOGIN_FAILURES": None, "REST_KNOX": {"AUTH_HEADER_PREFIX": prefix, "TOKEN_PREFIX": "pfx_"},
               "VIEWS": {n: {"authentication_classes": v["auth"], "permission_classes": v["perms"]}
                         for n, v in KNOX_VIEWS.items()},
               "DJANGO": {"DATABASE": os.path.join(directory, "db.sqlite3"), "SECRET_KEY": fx["secret_key"],

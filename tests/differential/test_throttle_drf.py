@@ -86,8 +86,8 @@ def engine_config(throttles, num_proxies, view_scope):
         "DEFAULT_THROTTLE_CLASSES": classes,
         "DEFAULT_THROTTLE_RATES": rates,
         "NUM_PROXIES": num_proxies,
-        "CLIENT_IDENTITY": "drf",
-        "LOGIN_FAILURES": None,  # DRF never refuses a login for earlier failures  # DRF's unset NUM_PROXIES rule (the engine's default ignores X-Forwarded-For)
+        "CLIENT_IDENTITY": "drf",  # DRF's unset NUM_PROXIES rule (the engine's default ignores X-Forwarded-For)
+        "LOGIN_FAILURES": None,  # DRF never refuses a login for earlier failures
         "VIEWS": {"v": {"throttle_scope": view_scope}},
     }
 
