@@ -28,14 +28,15 @@ std::string file_uri(const std::string& path) {
     return out + "?mode=ro";
 }
 
-UserPtr user_from(const Statement& s) {
+// The user's six columns (id, username, password, is_active, is_staff, is_superuser) from `first` on.
+UserPtr user_from(const Statement& s, int first = 0) {
     auto u = std::make_shared<User>();
-    u->id = s.column_int(0);
-    u->username = s.column_text(1);
-    u->password = s.column_text(2);
-    u->is_active = s.column_int(3) != 0;
-    u->is_staff = s.column_int(4) != 0;
-    u->is_superuser = s.column_int(5) != 0;
+    u->id = s.column_int(first);
+    u->username = s.column_text(first + 1);
+    u->password = s.column_text(first + 2);
+    u->is_active = s.column_int(first + 3) != 0;
+    u->is_staff = s.column_int(first + 4) != 0;
+    u->is_superuser = s.column_int(first + 5) != 0;
     return u;
 }
 
@@ -215,16 +216,7 @@ std::optional<DjangoStore::DotToken> DjangoStore::find_dot_access_token(std::str
             if (!s.column_is_null(2)) t.expires = parse_django_datetime(s.column_text(2), settings_.use_tz);
             t.scope = s.column_text(3);
             if (!s.column_is_null(4)) t.application_id = s.column_int(4);
-            if (!s.column_is_null(5)) {
-                auto u = std::make_shared<User>();
-                u->id = s.column_int(5);
-                u->username = s.column_text(6);
-                u->password = s.column_text(7);
-                u->is_active = s.column_int(8) != 0;
-                u->is_staff = s.column_int(9) != 0;
-                u->is_superuser = s.column_int(10) != 0;
-                t.user = std::move(u);
-            }
+            if (!s.column_is_null(5)) t.user = user_from(s, 5);
             found = std::move(t);
         }
         return found;
@@ -263,14 +255,7 @@ std::vector<DjangoStore::KnoxToken> DjangoStore::find_knox_tokens(std::string_vi
                 t.expiry = parse_django_datetime(s.column_text(2), settings_.use_tz);
                 if (!t.expiry) t.expiry = 0;  // unreadable: expired
             }
-            auto u = std::make_shared<User>();
-            u->id = s.column_int(3);
-            u->username = s.column_text(4);
-            u->password = s.column_text(5);
-            u->is_active = s.column_int(6) != 0;
-            u->is_staff = s.column_int(7) != 0;
-            u->is_superuser = s.column_int(8) != 0;
-            t.user = std::move(u);
+            t.user = user_from(s, 3);
             rows.push_back(std::move(t));
         }
         return rows;
