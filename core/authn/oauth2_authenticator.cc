@@ -169,7 +169,10 @@ std::shared_ptr<const Authenticator> make_oauth2_authenticator(std::shared_ptr<c
     keys::KeySetSettings fetch;
     std::string secret_env;
     bool http_options = false;
-    for (const auto& [key, value] : options.items()) {
+    for (const auto& item : options.items()) {
+        // Named, not structured bindings: C++17 lambdas cannot capture those (clang refuses).
+        const std::string& key = item.key();
+        const json& value = item.value();
         const std::string at = where + "." + http::shown_name(key);
         const auto text = [&]() -> std::string {
             if (!value.is_string() || value.get_ref<const std::string&>().empty())
