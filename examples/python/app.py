@@ -2,8 +2,8 @@
 
 Run it (from the repository root, after `pip install .` into .venv):
 
-    .venv/bin/flask --app examples/python/app.py create-user alice s3cret --staff
-    .venv/bin/flask --app examples/python/app.py run --port 8000
+    .venv/bin/python -m flask --app examples/python/app.py create-user alice s3cret --staff
+    .venv/bin/python -m flask --app examples/python/app.py run --port 8000
 
 Then:
 
