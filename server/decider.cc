@@ -318,6 +318,8 @@ DecisionHooks Decider::hooks() {
     DecisionHooks h;
     h.decide = [this](const ForwardedRequest& r) { return decide(r); };
     h.ready = [this] { return ready(); };
+    h.shed = [this](const char* front_end) { metrics_.record_shed(front_end); };
+    h.bad_request = [this] { metrics_.record_bad_request(); };
     return h;
 }
 

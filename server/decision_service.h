@@ -42,6 +42,10 @@ struct ForwardedAnswer {
 struct DecisionHooks {
     std::function<ForwardedAnswer(const ForwardedRequest&)> decide;
     std::function<bool()> ready;
+    // A front end that refuses a request before deciding reports it here, so /metrics counts
+    // every front end's sheds and malformed requests alike (either may be empty).
+    std::function<void(const char* front_end)> shed;
+    std::function<void()> bad_request;
 };
 
 }  // namespace authpolicy::server

@@ -18,9 +18,9 @@
 #include "server/forward_auth.h"
 #include "server/route_table.h"
 
-// TODO(issue 18): Envoy's HTTP ext_authz mode lives in server/ext_authz/http_mode.h (the Envoy
-// front end's own code). Until it is on main, requests under ext_authz_path_prefix get the 404 of
-// any unknown path; when it is, the router below calls ext_authz_http_request() for them.
+// Envoy's HTTP ext_authz mode lives in server/ext_authz/http_mode.h (the Envoy front end's own
+// code); a build without that front end answers paths under ext_authz_path_prefix with the 404 of
+// any unknown path.
 #if defined(AUTHP_SERVER_EXT_AUTHZ)
 #include "server/ext_authz/http_mode.h"
 #endif
@@ -277,7 +277,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
         }
         answer(a);
 #else
-        // TODO(issue 18): see the include above; until then the prefix is an unknown path.
+        // Built without the Envoy front end (see the include above): the prefix is an unknown path.
         (void)req;
         (void)target;
         plain(http::status::not_found, "application/json", json_detail("Not found."));

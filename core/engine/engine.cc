@@ -390,11 +390,34 @@ std::optional<Decision> Engine::check_throttles(const http::Request& request, co
     return d;
 }
 
+// Options that name a file or an environment variable (jwks_file, public_key_file, ca_file,
+// client_secret_env) can mean other keys after a reload although their text is the same.
+namespace {
+bool reads_outside_its_options(const json& options) {
+    if (options.is_array()) return std::any_of(options.begin(), options.end(), reads_outside_its_options);
+    if (!options.is_object()) return false;
+    for (const auto& item : options.items()) {
+        const std::string& key = item.key();
+        const auto ends_with = [&key](const char* tail) {
+            const std::string t(tail);
+            return key.size() >= t.size() && key.compare(key.size() - t.size(), t.size(), t) == 0;
+        };
+        if (ends_with("_file") || ends_with("_env") || reads_outside_its_options(item.value())) return true;
+    }
+    return false;
+}
+}  // namespace
+
 std::shared_ptr<const authn::Authenticator> Engine::build_authenticator(const AuthenticatorSpec& spec) const {
-    // Host-registered classes come from the hooks, never from a previous engine. Basic holds this
-    // engine's LOGIN_FAILURES guard (its settings and counter store), so it is always built anew
-    // (its credential cache lives in the services and is kept).
-    if (hooks_.custom_authenticators.count(spec.class_name) == 0 && spec.class_name != "BasicAuthentication") {
+    // What may be kept across a reload: the engine's own classes whose meaning is their options
+    // (and the services, compared before). Host-registered classes come from the hooks; Basic holds
+    // this engine's LOGIN_FAILURES guard (its credential cache lives in the services and is kept);
+    // the Django packages' dotted classes read top-level blocks (SIMPLE_JWT, …) that the options
+    // do not show; options that read a file or the environment may have changed behind the text.
+    const bool reusable = hooks_.custom_authenticators.count(spec.class_name) == 0 &&
+                          spec.class_name != "BasicAuthentication" && spec.class_name.find('.') == std::string::npos &&
+                          !reads_outside_its_options(spec.options);
+    if (reusable) {
         const std::string id = spec.class_name + "\n" + spec.options.dump() + "\n" + spec.base_dir;
         if (auto it = built_.find(id); it != built_.end()) return it->second;
         if (previous_ != nullptr) {

@@ -30,6 +30,7 @@ class AuthorizationService final : public envoy::service::auth::v3::Authorizatio
         auto forwarded = ext_authz::forwarded_request_from_check(*req, nullptr);
         if (!forwarded) {
             malformed_.fetch_add(1, std::memory_order_relaxed);
+            if (hooks_.bad_request) hooks_.bad_request();
             ext_authz::check_response_malformed(resp);
             reactor->Finish(grpc::Status::OK);
             return reactor;
@@ -37,7 +38,7 @@ class AuthorizationService final : public envoy::service::auth::v3::Authorizatio
         if (inline_limit_ > 0) {  // workers == 0: decide on gRPC's thread, at most inline_limit_ at once
             if (inline_in_flight_.fetch_add(1) >= inline_limit_) {
                 inline_in_flight_.fetch_sub(1);
-                shed_.fetch_add(1, std::memory_order_relaxed);
+                count_shed();
                 ext_authz::check_response_overloaded(resp);
             } else {
                 ext_authz::check_response_from_answer(decide(*forwarded), resp);
@@ -55,7 +56,7 @@ class AuthorizationService final : public envoy::service::auth::v3::Authorizatio
             reactor->Finish(grpc::Status::OK);
         });
         if (!taken) {
-            shed_.fetch_add(1, std::memory_order_relaxed);
+            count_shed();
             ext_authz::check_response_overloaded(resp);
             reactor->Finish(grpc::Status::OK);
         }
@@ -66,6 +67,11 @@ class AuthorizationService final : public envoy::service::auth::v3::Authorizatio
     std::uint64_t malformed() const { return malformed_.load(std::memory_order_relaxed); }
 
   private:
+    void count_shed() {
+        shed_.fetch_add(1, std::memory_order_relaxed);
+        if (hooks_.shed) hooks_.shed("ext_authz_grpc");
+    }
+
     // decide() is documented never to throw; a throw still becomes the safe 503, never an allow.
     ForwardedAnswer decide(const ForwardedRequest& request) {
         try {

@@ -3,7 +3,7 @@
 A real gRPC client (Debian's python3-grpcio; stubs generated from server/grpc/proto at test time
 with python3-grpc-tools into a temporary directory) for Check and grpc.health.v1; a hand decoder of
 the protobuf wire format that reads CheckResponse bytes by the field numbers documented in
-docs/serve.md ("ext_authz wire format"), independent of the generated code; Envoy's HTTP mode with
+docs/envoy.md ("ext_authz wire format"), independent of the generated code; Envoy's HTTP mode with
 a plain HTTP client; garbage HTTP/2 bytes and a flood on raw sockets.
 Run: AUTHPOLICY_CLI=build/cli/authpolicy /usr/bin/python3 -m pytest -q tests/ext_authz
 """

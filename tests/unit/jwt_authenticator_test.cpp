@@ -535,3 +535,39 @@ TEST_CASE("finding 22.16: the insufficient_scope challenge names the authenticat
     CHECK(d.status == 403);
     CHECK(header(d, "WWW-Authenticate") == R"(Bearer realm="billing", error="insufficient_scope", scope="write")");
 }
+
+TEST_CASE("reload: an authenticator whose jwks_file changed is built anew; an unchanged inline one is kept") {
+    const SigningKey k1 = generate_key("EdDSA");
+    const SigningKey k2 = generate_key("EdDSA");
+    const std::string dir = "/tmp/authp_jwks_reload_" + std::to_string(::getpid());
+    std::filesystem::create_directories(dir);
+    const auto write_jwks = [&](const SigningKey& k) {
+        std::ofstream(dir + "/jwks.json", std::ios::trunc) << json{{"keys", {k.public_jwk("k1")}}}.dump();
+    };
+    authpolicy::HostHooks hooks;
+    hooks.clock = std::make_shared<authp_test::ManualClock>(kNow);
+    const auto build = [&](const json& key_source, const authpolicy::Engine* previous) {
+        json root = json::parse(config(jwt_options(key_source, {{"lookup_user", false}})));
+        root["PASSWORD_ITERATIONS"] = 1000;
+        return std::make_unique<authpolicy::Engine>(authpolicy::parse_config(root, dir), hooks, previous, true);
+    };
+    const auto allowed = [](authpolicy::Engine& e, const SigningKey& k) {
+        authpolicy::AuthState state;
+        return e.evaluate(authp_test::request("Bearer " + k.token(claims(), "k1"), "GET", ""), state).allowed;
+    };
+
+    write_jwks(k1);
+    auto first = build({{"jwks_file", "jwks.json"}}, nullptr);
+    CHECK(allowed(*first, k1));
+    write_jwks(k2);  // the key rotated in the file; the options' text did not change
+    auto second = build({{"jwks_file", "jwks.json"}}, first.get());
+    CHECK(allowed(*second, k2));
+    CHECK_FALSE(allowed(*second, k1));
+
+    // Inline keys are their options: the same text keeps the same authenticator (and its cache).
+    const json inline_jwks = {{"jwks", {{"keys", {k1.public_jwk("k1")}}}}};
+    auto third = build(inline_jwks, nullptr);
+    auto fourth = build(inline_jwks, third.get());
+    CHECK(allowed(*fourth, k1));
+    std::filesystem::remove_all(dir);
+}
