@@ -4,6 +4,7 @@
 // everything else goes to stderr. SIGHUP reloads the configuration, SIGTERM/SIGINT drain and exit 0.
 #include <signal.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <iostream>
 #include <memory>
@@ -15,6 +16,7 @@
 
 #include "cli_error.h"
 #include "commands.h"
+#include "server/config_watcher.h"
 #include "server/decider.h"
 #include "server/decision_log.h"
 #include "server/http_server.h"
@@ -117,6 +119,16 @@ int run_serve(ServeOptions o) {
         ready.emplace_back("grpc", grpc->bound_address());
     }
 #endif
+    // RELOAD.WATCH: a change of the file is answered as a SIGHUP (the watcher's thread has the
+    // signals blocked, so this thread's sigwait takes it and reloads, one reload at a time).
+    std::unique_ptr<srv::ConfigWatcher> watcher;
+    if (loaded.watch) {
+        try {
+            watcher = std::make_unique<srv::ConfigWatcher>(o.config, [] { ::kill(::getpid(), SIGHUP); });
+        } catch (const std::runtime_error& e) {
+            throw CliError(kFailed, e.what());
+        }
+    }
     http.start();
     if (!metrics_address.empty()) ready.emplace_back("metrics", metrics_address);
     std::string line = "{";

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -61,6 +62,12 @@ LoadedConfig load_serve_config(const std::string& path) {
     try {
         if (root.contains("ROUTES")) c.routes = RouteTable::from_json(root["ROUTES"]);
         if (root.contains("SERVE")) c.settings = parse_serve_settings(root["SERVE"]);
+        if (const auto r = root.find("RELOAD"); r != root.end() && r->is_object()) {
+            if (const auto w = r->find("WATCH"); w != r->end()) {
+                if (!w->is_boolean()) throw std::invalid_argument("$.RELOAD.WATCH: expected true or false");
+                c.watch = w->get<bool>();
+            }
+        }
         // A relative log file is relative to the configuration file, as DATABASE is.
         std::string& target = c.settings.decision_log.target;
         if (target != "stderr" && target != "off" && std::filesystem::path(target).is_relative())
@@ -71,32 +78,64 @@ LoadedConfig load_serve_config(const std::string& path) {
     return c;
 }
 
-// An engine with its config (the config owns callbacks the engine uses) and its route table.
-struct Decider::Policy {
+// The engine and the configuration it was created from (kept for the engine's life; a reload's
+// configuration may be freed once authp_engine_reload returns).
+struct Decider::EngineHandle {
     authp_config* config = nullptr;
     authp_engine* engine = nullptr;
-    RouteTable routes;
-    ~Policy() {
+    ~EngineHandle() {
         authp_engine_free(engine);
         authp_config_free(config);
     }
 };
 
-// Each thread keeps its own request handle (reset per decision) and a reference to the policy it
-// was made for; it picks up a new policy when the generation moves. A request must be freed
-// before its engine: the handle holds the policy alive until then.
+// The route table in force: an immutable snapshot, swapped whole by reload().
+struct Decider::Policy {
+    RouteTable routes;
+};
+
+// Each thread keeps its own request handle (reset per decision) and the routes it last read; it
+// picks up new routes when the generation moves. The handle keeps the engine alive until the
+// request is freed.
 struct Decider::ThreadState {
     std::uint64_t instance = 0;
     std::uint64_t generation = 0;
+    std::shared_ptr<EngineHandle> engine;
     std::shared_ptr<const Policy> policy;
     authp_request* request = nullptr;
     void clear() {
         authp_request_free(request);
         request = nullptr;
+        engine.reset();
         policy.reset();
     }
     ~ThreadState() { clear(); }
 };
+
+authp_config* Decider::engine_config(const LoadedConfig& loaded) {
+    authp_config* config = nullptr;
+    int rc = authp_config_new(&config);
+    if (rc == AUTHP_OK)
+        rc = authp_config_load_json(config, loaded.text.data(), loaded.text.size(), loaded.base_dir.c_str());
+    if (rc != AUTHP_OK) {
+        const std::string message = authp_error_last();
+        authp_config_free(config);
+        throw std::invalid_argument(message.empty() ? authp_strerror(rc) : message);
+    }
+    // Every routed view must be one of VIEWS (the engine has loaded them: the JSON is valid).
+    const nlohmann::json root = nlohmann::json::parse(loaded.text, nullptr, false);
+    const nlohmann::json* views = root.is_object() && root.contains("VIEWS") ? &root["VIEWS"] : nullptr;
+    const auto& routes = loaded.routes.routes();
+    for (size_t i = 0; i < routes.size(); ++i) {
+        const std::string& view = routes[i].view;
+        if (!view.empty() && (views == nullptr || !views->is_object() || !views->contains(view))) {
+            authp_config_free(config);
+            throw std::invalid_argument("configuration error at $.ROUTES[" + std::to_string(i) +
+                                        "].view: no view named '" + view.substr(0, 100) + "' in VIEWS");
+        }
+    }
+    return config;
+}
 
 Decider::Decider(std::string config_path, const LoadedConfig& initial, Metrics& metrics, DecisionLog& log)
     : config_path_(std::move(config_path)),
@@ -105,16 +144,22 @@ Decider::Decider(std::string config_path, const LoadedConfig& initial, Metrics& 
       log_(log),
       identity_(initial.settings.identity),
       max_in_flight_(initial.settings.max_in_flight) {
-    policy_.store(build(initial));
+    auto handle = std::make_shared<EngineHandle>();
+    handle->config = engine_config(initial);
+    if (const int rc = authp_engine_new(&handle->engine, handle->config); rc != AUTHP_OK) {
+        const std::string message = authp_error_last();
+        throw std::invalid_argument(message.empty() ? authp_strerror(rc) : message);
+    }
+    engine_ = std::move(handle);
+    policy_.store(std::make_shared<const Policy>(Policy{initial.routes}));
     metrics_.set_cache_source([this] { return cache_counts(); });
 }
 
 Metrics::CacheCounts Decider::cache_counts() const {
     Metrics::CacheCounts c{retired_hits_.load(), retired_misses_.load()};
-    const std::shared_ptr<const Policy> p = policy_.load();
     std::uint64_t hits = 0;
     std::uint64_t misses = 0;
-    if (p && authp_engine_cache_stats(&hits, &misses, p->engine) == AUTHP_OK) {
+    if (authp_engine_cache_stats(&hits, &misses, engine_->engine) == AUTHP_OK) {
         c.hits += hits;
         c.misses += misses;
     }
@@ -125,39 +170,36 @@ Decider::~Decider() {
     metrics_.set_cache_source(nullptr);
 }
 
-std::shared_ptr<const Decider::Policy> Decider::build(const LoadedConfig& loaded) const {
-    auto p = std::make_shared<Policy>();
-    int rc = authp_config_new(&p->config);
-    if (rc == AUTHP_OK)
-        rc = authp_config_load_json(p->config, loaded.text.data(), loaded.text.size(), loaded.base_dir.c_str());
-    if (rc == AUTHP_OK) rc = authp_engine_new(&p->engine, p->config);
-    if (rc != AUTHP_OK) {
-        const std::string message = authp_error_last();
-        throw std::invalid_argument(message.empty() ? authp_strerror(rc) : message);
-    }
-    const auto& routes = loaded.routes.routes();
-    for (size_t i = 0; i < routes.size(); ++i) {
-        const std::string& view = routes[i].view;
-        if (!view.empty() && !authp_engine_has_view(p->engine, view.data(), view.size()))
-            throw std::invalid_argument("configuration error at $.ROUTES[" + std::to_string(i) +
-                                        "].view: no view named '" + view.substr(0, 100) + "' in VIEWS");
-    }
-    p->routes = loaded.routes;
-    return p;
-}
-
 bool Decider::reload(std::string* error) {
     std::lock_guard lock(reload_mu_);
     try {
-        const std::shared_ptr<const Policy> next = build(load_serve_config(config_path_));
-        const std::shared_ptr<const Policy> previous = policy_.exchange(next);
+        const LoadedConfig loaded = load_serve_config(config_path_);
+        std::unique_ptr<authp_config, void (*)(authp_config*)> config(engine_config(loaded), authp_config_free);
+        auto next = std::make_shared<const Policy>(Policy{loaded.routes});
+        std::uint64_t hits_before = 0;
+        std::uint64_t misses_before = 0;
+        (void)authp_engine_cache_stats(&hits_before, &misses_before, engine_->engine);
+        // The engine swaps its policy first (a bad configuration changes nothing), then the
+        // routes follow; a decision routed by the old table in between waits for the new one.
+        reloading_.store(true);
+        const int rc = authp_engine_reload(engine_->engine, config.get());
+        if (rc == AUTHP_OK) {
+            policy_.store(std::move(next));
+            generation_.fetch_add(1, std::memory_order_release);
+        }
+        reloading_.store(false);
+        if (rc != AUTHP_OK) {
+            const std::string message = authp_error_last();
+            throw std::invalid_argument(message.empty() ? authp_strerror(rc) : message);
+        }
         std::uint64_t hits = 0;
         std::uint64_t misses = 0;
-        if (previous && authp_engine_cache_stats(&hits, &misses, previous->engine) == AUTHP_OK) {
-            retired_hits_.fetch_add(hits);
-            retired_misses_.fetch_add(misses);
+        // A new directory starts its counters again: keep the exported counters monotonic.
+        if (authp_engine_cache_stats(&hits, &misses, engine_->engine) == AUTHP_OK &&
+            (hits < hits_before || misses < misses_before)) {
+            retired_hits_.fetch_add(hits_before);
+            retired_misses_.fetch_add(misses_before);
         }
-        generation_.fetch_add(1, std::memory_order_release);
         log_.reopen();
         metrics_.record_reload(true);
         return true;
@@ -168,15 +210,25 @@ bool Decider::reload(std::string* error) {
     }
 }
 
+bool Decider::routes_moved_since(std::uint64_t generation) const {
+    // Bounded: authp_engine_reload returns once the old policy's decisions are done.
+    for (int i = 0; i < 20000 && reloading_.load(); ++i) std::this_thread::sleep_for(std::chrono::microseconds(100));
+    return generation_.load(std::memory_order_acquire) != generation;
+}
+
 Decider::ThreadState& Decider::thread_state() {
     thread_local ThreadState state;
-    const std::uint64_t gen = generation_.load(std::memory_order_acquire);
-    if (state.instance != instance_ || state.generation != gen || state.request == nullptr) {
+    if (state.instance != instance_ || state.request == nullptr) {
         state.clear();
-        state.policy = policy_.load();
         state.instance = instance_;
+        state.engine = engine_;
+        state.generation = 0;  // read the routes below
+        if (authp_request_new(&state.request, engine_->engine) != AUTHP_OK) state.request = nullptr;
+    }
+    const std::uint64_t gen = generation_.load(std::memory_order_acquire);
+    if (state.generation != gen || !state.policy) {
+        state.policy = policy_.load();
         state.generation = gen;
-        if (authp_request_new(&state.request, state.policy->engine) != AUTHP_OK) state.request = nullptr;
     }
     return state;
 }
@@ -192,6 +244,29 @@ bool Decider::ready() const {
     if (draining_.load() || !policy_.load()) return false;
     const std::int64_t last = last_backend_error_ns_.load(std::memory_order_relaxed);
     return last == 0 || now_ns() - last > std::chrono::nanoseconds(kBackendErrorUnready).count();
+}
+
+int Decider::fill_and_evaluate(authp_decision** out, ThreadState& ts, const ForwardedRequest& fr,
+                               const std::string& path, std::string* view) {
+    authp_request* req = ts.request;
+    authp_request_reset(req);
+    view->clear();
+    if (const auto v = ts.policy->routes.view_for(fr.method, fr.host, path)) *view = *v;
+    int rc = authp_request_set_method(req, fr.method.data(), fr.method.size());
+    if (rc == AUTHP_OK) rc = authp_request_set_path(req, path.data(), path.size());
+    if (rc == AUTHP_OK && !view->empty()) rc = authp_request_set_view(req, view->data(), view->size());
+    if (rc == AUTHP_OK && !fr.remote_addr.empty())
+        rc = authp_request_set_remote_addr(req, fr.remote_addr.data(), fr.remote_addr.size());
+    if (rc == AUTHP_OK) rc = authp_request_set_secure(req, fr.secure ? 1 : 0);
+    for (const auto& [name, value] : fr.headers) {
+        if (rc != AUTHP_OK) break;
+        if (strcasecmp(name.c_str(), "host") == 0) continue;  // fr.host (the original Host) wins
+        rc = authp_request_add_header(req, name.data(), name.size(), value.data(), value.size());
+    }
+    if (rc == AUTHP_OK && !fr.host.empty())
+        rc = authp_request_add_header(req, "Host", 4, fr.host.data(), fr.host.size());
+    if (rc != AUTHP_OK) throw std::runtime_error(authp_error_last());
+    return authp_engine_evaluate(out, ts.engine->engine, req);
 }
 
 ForwardedAnswer Decider::decide(const ForwardedRequest& fr) {
@@ -216,26 +291,16 @@ ForwardedAnswer Decider::decide(const ForwardedRequest& fr) {
     try {
         ThreadState& ts = thread_state();
         if (ts.request == nullptr) throw std::runtime_error("cannot allocate a request");
-        authp_request* req = ts.request;
-        authp_request_reset(req);
-        if (const auto v = ts.policy->routes.view_for(fr.method, fr.host, path)) view = *v;
-        int rc = authp_request_set_method(req, fr.method.data(), fr.method.size());
-        if (rc == AUTHP_OK) rc = authp_request_set_path(req, path.data(), path.size());
-        if (rc == AUTHP_OK && !view.empty()) rc = authp_request_set_view(req, view.data(), view.size());
-        if (rc == AUTHP_OK && !fr.remote_addr.empty())
-            rc = authp_request_set_remote_addr(req, fr.remote_addr.data(), fr.remote_addr.size());
-        if (rc == AUTHP_OK) rc = authp_request_set_secure(req, fr.secure ? 1 : 0);
-        for (const auto& [name, value] : fr.headers) {
-            if (rc != AUTHP_OK) break;
-            if (strcasecmp(name.c_str(), "host") == 0) continue;  // fr.host (the original Host) wins
-            rc = authp_request_add_header(req, name.data(), name.size(), value.data(), value.size());
-        }
-        if (rc == AUTHP_OK && !fr.host.empty())
-            rc = authp_request_add_header(req, "Host", 4, fr.host.data(), fr.host.size());
-        if (rc != AUTHP_OK) throw std::runtime_error(authp_error_last());
-
         authp_decision* d = nullptr;
-        rc = authp_engine_evaluate(&d, ts.policy->engine, req);
+        int rc = AUTHP_OK;
+        for (int attempt = 0;; ++attempt) {
+            rc = fill_and_evaluate(&d, ts, fr, path, &view);
+            if (d != nullptr || rc != AUTHP_ENOTFOUND || view.empty() || attempt > 0) break;
+            // The engine has a reload's VIEWS while these routes are still the old ones.
+            if (!routes_moved_since(ts.generation)) break;
+            ts.policy = policy_.load();
+            ts.generation = generation_.load(std::memory_order_acquire);
+        }
         struct Free {
             authp_decision* d;
             ~Free() { authp_decision_free(d); }

@@ -2,8 +2,10 @@
 // the engine through the C API (as a linked application does, so the proxy and the app agree),
 // and turns the decision into a ForwardedAnswer; it records the metrics and the decision log.
 //
-// The policy (engine + ROUTES) is an immutable snapshot; reload() builds a new one from the file
-// and swaps it in atomically, or refuses a bad file and keeps serving the old one. Decisions run
+// One engine lives as long as the decider; reload() rebuilds its policy in place through
+// authp_engine_reload (so remote key sets, the directory and unchanged authenticators keep their
+// caches across SIGHUP) and then swaps the ROUTES snapshot, or refuses a bad file and keeps
+// serving the old policy and routes. Decisions run
 // on the caller's thread (the I/O threads for the fast path); at most max_in_flight run at once,
 // and one over that is answered 503 at once (shed), never queued.
 #pragma once
@@ -21,6 +23,10 @@
 #include "server/route_table.h"
 #include "server/serve_config.h"
 
+struct authp_config;
+struct authp_decision;
+struct authp_engine;
+
 namespace authpolicy::server {
 
 // The configuration file as `serve` reads it: the engine's policy plus ROUTES and SERVE.
@@ -29,6 +35,7 @@ struct LoadedConfig {
     std::string base_dir;  // relative paths inside it (DATABASE) resolve against this
     RouteTable routes;
     ServeSettings settings;
+    bool watch = false;  // "RELOAD": {"WATCH": true}: reload when the file changes (read at start)
 };
 
 // Reads and validates ROUTES and SERVE. Throws std::invalid_argument naming the file or the key.
@@ -62,10 +69,18 @@ class Decider {
     Metrics::CacheCounts cache_counts() const;
 
   private:
+    struct EngineHandle;
     struct Policy;
     struct ThreadState;
-    std::shared_ptr<const Policy> build(const LoadedConfig& loaded) const;
+    // The configuration for the engine, with ROUTES checked against its VIEWS.
+    static authp_config* engine_config(const LoadedConfig& loaded);
     ThreadState& thread_state();
+    // Routes the request with the thread's routes, fills its request handle and evaluates it.
+    int fill_and_evaluate(authp_decision** out, ThreadState& ts, const ForwardedRequest& fr, const std::string& path,
+                          std::string* view);
+    // ENOTFOUND for a routed view happens only between a reload's engine swap and its routes
+    // swap: wait for the routes (bounded), then route again.
+    bool routes_moved_since(std::uint64_t generation) const;
 
     const std::string config_path_;
     const std::uint64_t instance_;  // tells this decider's thread-local state from another's
@@ -74,8 +89,11 @@ class Decider {
     const IdentityHeaderNames identity_;
     const std::size_t max_in_flight_;
 
+    // Shared with each thread's request handle, which must be freed before its engine.
+    std::shared_ptr<EngineHandle> engine_;
     std::mutex reload_mu_;  // one reload at a time
-    std::atomic<std::shared_ptr<const Policy>> policy_;
+    std::atomic<bool> reloading_{false};
+    std::atomic<std::shared_ptr<const Policy>> policy_;  // the ROUTES in force
     std::atomic<std::uint64_t> generation_{1};
     std::atomic<std::size_t> in_flight_{0};
     std::atomic<bool> draining_{false};

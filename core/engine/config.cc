@@ -365,6 +365,17 @@ EngineConfig parse_config(const json& root, const std::string& base_dir) {
                 if (name.empty()) fail(at, "a view name may not be empty");
                 c.views.emplace(name, parse_view(view, key_path(at, name), base_dir));
             }
+        } else if (key == "RELOAD") {
+            // Read by our long-running processes (authpolicy serve); validated here so that every
+            // command refuses the same mistakes.
+            expect(value, value.is_object() || value.is_null(), at, "an object");
+            if (value.is_object()) {
+                for (const auto& item : value.items()) {
+                    const std::string sub = key_path(at, item.key());
+                    if (item.key() != "WATCH") fail(sub, "unknown key (RELOAD takes WATCH)");
+                    expect(item.value(), item.value().is_boolean(), sub, "true or false");
+                }
+            }
         } else if (key == "ROUTES" || key == "SERVE") {
             // `authpolicy serve`'s own settings (server/serve_config.cc validates them): every
             // other command loads the same file and ignores them.

@@ -106,8 +106,10 @@ def test_reload_under_load(world, tmp_path):
         changed_at = None
         while time.monotonic() - started < 30:
             if changed_at is None and time.monotonic() - started > 15:
-                # The new policy: /public/ is no longer public.
+                # The new policy: /public/ is no longer public, and the view is gone too (a
+                # request routed by the old table in between waits for the new one, never a 503).
                 cfg["ROUTES"] = [r for r in cfg["ROUTES"] if r["view"] != "public"]
+                cfg["VIEWS"] = {k: v for k, v in cfg["VIEWS"].items() if k != "public"}
                 tmp = conf + ".new"
                 with open(tmp, "w") as f:
                     json.dump(cfg, f)
@@ -132,6 +134,73 @@ def test_reload_under_load(world, tmp_path):
     finally:
         stop.set()
         assert s.stop() == 0
+
+
+def cache_counts(s):
+    text = s.request("GET", "/metrics")[2].decode()
+    return {l.split()[0]: float(l.split()[1]) for l in text.splitlines() if l.startswith("authp_credential_cache")}
+
+
+def wait_for(predicate, seconds=10):
+    deadline = time.time() + seconds
+    while not predicate() and time.time() < deadline:
+        time.sleep(0.05)
+    return predicate()
+
+
+def test_sighup_reloads_the_engine_in_place_and_keeps_its_caches(world, tmp_path):
+    # The engine is reloaded (authp_engine_reload), not replaced: an unchanged directory keeps its
+    # credential cache, so the Basic check after the reload is a hit, not a second PBKDF2.
+    cfg = base_config(database=f"{world.dir}/authpolicy.sqlite3")
+    cfg["SERVE"] = {"decision_log": {"target": "off"}}
+    s = Serve(write_config(str(tmp_path), cfg))
+    try:
+        assert s.auth("/things", {"Authorization": world.basic_alice})[0] == 200
+        assert s.auth("/things", {"Authorization": world.basic_alice})[0] == 200
+        before = cache_counts(s)
+        s.proc.send_signal(signal.SIGHUP)
+        assert wait_for(lambda: '"event":"reloaded"' in s.stderr_text())
+        assert s.auth("/things", {"Authorization": world.basic_alice})[0] == 200
+        after = cache_counts(s)
+        assert after["authp_credential_cache_hits_total"] == before["authp_credential_cache_hits_total"] + 1
+        assert after["authp_credential_cache_misses_total"] == before["authp_credential_cache_misses_total"]
+    finally:
+        assert s.stop() == 0
+
+
+def test_reload_watch_reloads_when_the_file_is_replaced(world, tmp_path):
+    cfg = base_config(database=f"{world.dir}/authpolicy.sqlite3")
+    cfg["SERVE"] = {"decision_log": {"target": "off"}}
+    cfg["RELOAD"] = {"WATCH": True}
+    conf = write_config(str(tmp_path), cfg)
+    s = Serve(conf)
+    try:
+        assert s.auth("/public/x")[0] == 200
+        cfg["ROUTES"] = [r for r in cfg["ROUTES"] if r["view"] != "public"]
+        tmp = conf + ".new"
+        with open(tmp, "w") as f:
+            json.dump(cfg, f)
+        os.replace(tmp, conf)  # as an editor or a deployment tool does: no signal sent
+        assert wait_for(lambda: s.auth("/public/x")[0] == 401)
+        assert '"event":"reloaded"' in s.stderr_text()
+        with open(conf, "w") as f:  # written in place, and broken: refused, the last policy serves
+            f.write('{"RELOAD": {"WATCH": "yes"}}')
+        assert wait_for(lambda: "reload_refused" in s.stderr_text())
+        assert "$.RELOAD.WATCH" in s.stderr_text()
+        assert s.auth("/public/x")[0] == 401
+    finally:
+        assert s.stop() == 0
+
+
+def test_reload_key_is_validated_by_every_command(world, tmp_path):
+    for bad, message in (
+        ({"RELOAD": {"WATCH": "yes"}}, "$.RELOAD.WATCH"),
+        ({"RELOAD": {"POLL": True}}, "$.RELOAD.POLL: unknown key"),
+        ({"RELOAD": []}, "$.RELOAD"),
+    ):
+        conf = write_config(str(tmp_path), dict(base_config(), **bad), "bad_reload.json")
+        r = run_cli("config", "check", "--config", conf, check=False)
+        assert r.returncode != 0 and message in r.stderr, (bad, r.stderr)
 
 
 def test_bad_reload_is_refused_and_the_old_policy_keeps_serving(world, tmp_path):
