@@ -13,7 +13,7 @@ state directory, prints one JSON line {"port": N, "ca": "<path>"} and serves unt
 Behaviour is switched by <state>/control.json, re-read on every request (tests replace it
 atomically): jwks, jwks_mode (ok|500|slow|truncated|huge|nonjson|html|redirect_other|
 redirect_same), slow_seconds, cache_control, etag, oidc, rfc8414, wrong_issuer, tokens,
-introspect_mode (ok|500|slow), client_id, client_secret.
+introspect_mode (ok|500|slow|nonjson|truncated|huge|duplicate|html), client_id, client_secret.
 """
 import base64
 import hashlib
@@ -148,6 +148,16 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(float(c.get("slow_seconds", 2)))
         if mode == "500":
             return self.send(500, b'{"error": "server_error"}')
+        if mode == "nonjson":
+            return self.send(200, b"<html>maintenance</html>")
+        if mode == "truncated":
+            return self.send(200, b'{"active": true, "username": "al')
+        if mode == "huge":
+            return self.send(200, b'{"active": true, "pad": "' + b"x" * (3 << 20) + b'"}')
+        if mode == "duplicate":  # last-key-wins parsers would admit it (finding 22.11)
+            return self.send(200, b'{"active": false, "active": true, "username": "alice"}')
+        if mode == "html":
+            return self.send(200, b'{"active": true, "username": "alice"}', ctype="text/html")
         client = None
         auth = self.headers.get("Authorization", "")
         if auth.startswith("Basic "):

@@ -392,6 +392,37 @@ TEST_CASE("introspection over HTTP: client_secret_basic and _post, cache, inacti
     // Discovered endpoint.
     auto discovered = env({{"introspection_endpoint", nullptr}, {"issuer", s.base()}});
     CHECK(discovered->decide("good").allowed);
+
+    // No stale grace: once its TTL is over, a cached answer is gone, and with the endpoint down
+    // the token is a 503 (the answer's exp, 60 s away, has not passed).
+    auto short_ttl = env({{"introspection_cache_ttl", 30}});
+    CHECK(short_ttl->decide("good").allowed);
+    s.set({{"introspect_mode", "500"}});
+    CHECK(short_ttl->decide("good").allowed);  // within its TTL
+    short_ttl->f->clock->advance(31);
+    CHECK(short_ttl->unavailable("good"));
+    s.set({{"introspect_mode", "ok"}});
+    CHECK(short_ttl->decide("good").allowed);  // the endpoint back: right again at once
+}
+
+TEST_CASE("introspection over HTTP: malformed, oversized, non-JSON, duplicate-key or slow answers are a 503") {
+    OAuthServer s;
+    s.set({{"client_id", "rs"}, {"client_secret", "pw"}});
+    Env e({{"class", "OAuth2Authentication"},
+           {"source", "introspection"},
+           {"introspection_endpoint", s.base() + "/introspect"},
+           {"client_id", "rs"},
+           {"client_secret", "pw"},
+           {"ca_file", s.ca()},
+           {"fetch_timeout", 1}});
+    for (const char* mode : {"nonjson", "truncated", "huge", "duplicate", "html", "slow"}) {
+        CAPTURE(mode);
+        s.set({{"introspect_mode", mode}, {"slow_seconds", 5}});
+        const auto started = std::chrono::steady_clock::now();
+        CHECK(e.unavailable(std::string("token-") + mode));
+        // Ended by the 1 s fetch timeout, not by the server's 5 s (a bound, not a performance figure).
+        CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(4));
+    }
 }
 
 TEST_CASE("reload: concurrent decisions while reloading 100 times never see a half-built policy") {
