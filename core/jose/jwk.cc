@@ -179,6 +179,9 @@ PkeyHolder pkey_from_params(const char* type, OSSL_PARAM_BLD* bld) {
 PkeyHolder rsa_from_jwk(const json& jwk) {
     const std::string n = b64_member(jwk, "n"), e = b64_member(jwk, "e");
     if (n.empty() || e.empty()) throw KeyError("empty \"n\" or \"e\"");
+    // RFC 7518 §6.3.1.1 and §2 (Base64urlUInt): the minimum number of octets, so no leading zero
+    // octet; one key then has one encoding (and one RFC 7638 thumbprint).
+    if (n.front() == '\0' || e.front() == '\0') throw KeyError("\"n\" or \"e\" has a leading zero octet");
     std::unique_ptr<BIGNUM, BnFree> bn_n(
         BN_bin2bn(reinterpret_cast<const unsigned char*>(n.data()), static_cast<int>(n.size()), nullptr));
     std::unique_ptr<BIGNUM, BnFree> bn_e(

@@ -1,6 +1,8 @@
 // Django-format, self-describing password hashes: "<algorithm>$<params…>$<salt>$<hash>".
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -42,6 +44,9 @@ class PasswordHashers {
     VerifyResult verify(std::string_view password, std::string_view encoded) const;
     // Spends the time of one verification with the default hasher (unknown users, Django #20760).
     void run_dummy(std::string_view password) const;
+    // How many such equalising checks ran (unknown users and harden_runtime): the observable
+    // part of a timing defence, which a test can pin without measuring time.
+    std::uint64_t dummy_runs() const { return dummy_runs_.load(std::memory_order_relaxed); }
     // Django's PASSWORD_HASHERS: only these algorithms verify (empty = every built-in one except
     // the legacy md5/sha1/unsalted formats). Set before the engine serves requests.
     void set_allowed(std::vector<std::string> algorithms) { allowed_ = std::move(algorithms); }
@@ -56,6 +61,7 @@ class PasswordHashers {
     std::function<void(std::string_view)> on_unsupported_;
     mutable std::once_flag dummy_once_;
     mutable std::string dummy_encoded_;  // made on first use: costs one full hash
+    mutable std::atomic<std::uint64_t> dummy_runs_{0};
 };
 
 // "!" followed by 40 random characters, as Django's make_password(None).

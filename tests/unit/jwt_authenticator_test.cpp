@@ -571,3 +571,18 @@ TEST_CASE("reload: an authenticator whose jwks_file changed is built anew; an un
     CHECK(allowed(*fourth, k1));
     std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("finding 22.16: an RSA JWK whose n or e has a leading zero octet is refused (RFC 7518 §2, §6.3.1.1)") {
+    const SigningKey k = generate_key("RS256");
+    for (const char* member : {"n", "e"}) {
+        CAPTURE(member);
+        json jwk = k.public_jwk("k1");
+        const auto raw_value = authpolicy::jose::base64url_decode(jwk[member].get<std::string>());
+        REQUIRE(raw_value);
+        jwk[member] = b64(std::string(1, '\0') + *raw_value);  // the same number, one octet longer
+        config_error(config(jwt_options({{"jwks", {{"keys", {jwk}}}}})), "$.DEFAULT_AUTHENTICATION_CLASSES[0].jwks");
+    }
+    // The minimal encoding of the same key is accepted.
+    Env ok("RS256");
+    CHECK(ok.decide(ok.key.token(claims(), "k1")).allowed);
+}

@@ -123,6 +123,32 @@ TEST_CASE("finding 22.14: a weaker stored hash is upgraded on a successful login
     CHECK(f.engine->services().find_user("alice")->password == upgraded);  // no second rewrite
 }
 
+TEST_CASE("finding 22.14: a wrong password against a cheaper stored hash also pays the configured cost") {
+    // Django's harden_runtime: the answer is no faster than an unknown user's (one dummy check at
+    // the configured iterations each), so a weak hash does not tell itself apart by timing.
+    authpolicy::passwords::PasswordHashers configured(2000);
+    const authpolicy::passwords::PasswordHashers weak(1000);
+    const std::string cheap = weak.make("pw");
+    CHECK(configured.verify("pw", cheap).matches);
+    CHECK(configured.dummy_runs() == 0);  // a right password: no extra work (it is upgraded instead)
+    CHECK_FALSE(configured.verify("wrong", cheap).matches);
+    CHECK(configured.dummy_runs() == 1);
+    CHECK_FALSE(configured.verify("wrong", configured.make("pw")).matches);
+    CHECK(configured.dummy_runs() == 1);  // a hash at the configured cost already costs that much
+
+    // Through the engine: an unknown user pays one dummy check, as a cheap-hash user does.
+    Fixture f(R"({"DEFAULT_PERMISSION_CLASSES": ["IsAuthenticated"], "PASSWORD_ITERATIONS": 2000,
+                  "LOGIN_FAILURES": null})");
+    f.add_user("alice", "pw");
+    f.engine->services().user_store().set_password_hash("alice", weak.make("pw"));
+    const auto& hashers = f.engine->services().hashers();
+    const std::uint64_t before = hashers.dummy_runs();
+    CHECK(f.decide(basic("nobody:pw")).status == 401);
+    CHECK(hashers.dummy_runs() == before + 1);
+    CHECK(f.decide(basic("alice:wrong")).status == 401);
+    CHECK(hashers.dummy_runs() == before + 2);
+}
+
 TEST_CASE("finding 22.8: key files and configurations are read with a bound, and the errors are configuration errors") {
     for (const char* key : {"jwks_file", "public_key_file"}) {
         CAPTURE(key);
