@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sanitizer stages of the test suite (docs/reliability.md), configured from CMakePresets.json:
-#   asan  ASan+UBSan (preset asan-ubsan, build-asan/): the unit and C API tests and both stress
-#         programs (concurrency stress for AUTHP_STRESS_SECONDS, default 20 here; fault injection).
+#   asan  ASan+UBSan (preset asan-ubsan, build-asan/): the unit and C API tests, both stress
+#         programs (concurrency stress for AUTHP_STRESS_SECONDS, default 20 here; fault injection)
+#         and `authpolicy decide --batch` under AUTHP_BATCH_MUTATIONS mutated requests (20,000).
 #   tsan  TSan (preset tsan, build-tsan/): the unit tests about threads and concurrency
 #         (doctest filter below) and the concurrency stress; any report fails the stage.
 # Usage: bash scripts/test-sanitizers.sh [asan|tsan|all]   (default all)
@@ -19,9 +20,13 @@ tsan_filter='*thread*,*concurren*,*processes*'
 if [ "$stage" = all ] || [ "$stage" = asan ]; then
   echo "== AddressSanitizer + UndefinedBehaviorSanitizer: unit, C API, stress (${stress_seconds} s), faults"
   cmake --preset asan-ubsan -B "$asan_dir" >/dev/null
-  cmake --build "$asan_dir" -j2 --target authp_unit_tests authp_capi_tests authp_stress_concurrency authp_stress_faults
+  cmake --build "$asan_dir" -j2 --target authp_unit_tests authp_capi_tests authp_stress_concurrency authp_stress_faults \
+    authpolicy_cli
   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 AUTHP_STRESS_SECONDS=$stress_seconds \
     ctest --test-dir "$asan_dir" --output-on-failure -R '^(unit|capi|stress_concurrency|stress_faults)$'
+  # The library and the CLI under the mutation fuzzer of `decide --batch` (tests/fuzz/batch_mutation.py).
+  echo "== ASan+UBSan: decide --batch under ${AUTHP_BATCH_MUTATIONS:-20000} mutated requests"
+  /usr/bin/python3 tests/fuzz/batch_mutation.py --cli "$asan_dir/cli/authpolicy" --count "${AUTHP_BATCH_MUTATIONS:-20000}"
 fi
 
 if [ "$stage" = all ] || [ "$stage" = tsan ]; then
