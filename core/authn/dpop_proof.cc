@@ -114,6 +114,14 @@ const char* check_dpop_proof(std::string_view proof, const DpopProofPolicy& poli
     if (ath == nullptr || !crypto::constant_time_equal(*ath, expected))
         return "The DPoP proof ath does not match the access token.";
 
+    // §8: a server nonce, checked by the caller when nonces are on.
+    if (const auto nonce = claims->find("nonce"); nonce != claims->end()) {
+        if (!nonce->is_string() || nonce->get_ref<const std::string&>().empty() ||
+            nonce->get_ref<const std::string&>().size() > kMaxJti)
+            return "The DPoP proof nonce is malformed.";
+        out.nonce = nonce->get<std::string>();
+    }
+
     const std::optional<std::string> jkt = jose::jwk_thumbprint_sha256(*jwk);
     if (!jkt) return "The DPoP proof key is unusable or does not match its algorithm.";
     out.jkt = *jkt;

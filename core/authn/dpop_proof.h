@@ -22,6 +22,7 @@ struct DpopProofClaims {
     std::string jkt;  // RFC 7638 thumbprint of the proof key (base64url SHA-256)
     std::string jti;
     double iat = 0;
+    std::string nonce;  // empty when the proof has none
 };
 
 // nullptr when `proof` is valid for `method` and `htu` (already normalised) and carries

@@ -1,12 +1,15 @@
 #include "core/authn/sender_constraint.h"
 
 #include <cctype>
+#include <cstdlib>
+#include <cstring>
 
 #include "core/authn/bearer.h"
 #include "core/authn/cert_binding.h"
 #include "core/authn/dpop_htu.h"
 #include "core/common/error.h"
 #include "core/crypto/constant_time.h"
+#include "core/crypto/random.h"
 #include "core/http/credentials_split.h"
 
 namespace authpolicy::authn {
@@ -82,6 +85,18 @@ bool take_sender_option(const std::string& key, const json& value, const std::st
         if (!value.is_number_unsigned() || value.get<uint64_t>() < 1 || value.get<uint64_t>() > 10000000)
             config_fail(at, "expected a whole number between 1 and 10000000");
         s.replay_capacity = static_cast<size_t>(value.get<uint64_t>());
+    } else if (key == "dpop_nonce") {
+        if (!value.is_boolean()) config_fail(at, "expected true or false");
+        s.nonce = value.get<bool>();
+    } else if (key == "dpop_nonce_secret_env") {
+        if (!value.is_string() || value.get_ref<const std::string&>().empty())
+            config_fail(at, "expected the name of an environment variable");
+        const char* secret = std::getenv(value.get_ref<const std::string&>().c_str());
+        // A shared secret lets every process check every other's nonces.
+        if (secret == nullptr || std::strlen(secret) < 32)
+            config_fail(at, "the environment variable '" + value.get<std::string>().substr(0, 64) +
+                                "' is not set or shorter than 32 bytes");
+        s.nonce_secret = secret;
     } else if (key == "client_cert_header") {
         if (!value.is_string() || value.get_ref<const std::string&>().empty() ||
             value.get_ref<const std::string&>().size() > 64)
@@ -102,8 +117,11 @@ bool take_sender_option(const std::string& key, const json& value, const std::st
 }
 
 void check_sender_options(const json& options, const SenderConstraintSettings& s, const std::string& where) {
+    if (!s.nonce_secret.empty() && !s.nonce)
+        config_fail(where + ".dpop_nonce_secret_env", "needs \"dpop_nonce\": true");
     if (s.dpop != Dpop::Off) return;
-    for (const char* name : {"dpop_algorithms", "dpop_max_age", "dpop_leeway", "dpop_replay_capacity"}) {
+    for (const char* name : {"dpop_algorithms", "dpop_max_age", "dpop_leeway", "dpop_replay_capacity", "dpop_nonce",
+                             "dpop_nonce_secret_env"}) {
         if (options.contains(name)) config_fail(where + "." + name, "needs \"dpop\": \"allowed\" or \"required\"");
     }
 }
@@ -130,6 +148,16 @@ SenderConstraint::SenderConstraint(SenderConstraintSettings settings, std::strin
         case Dpop::Required: challenge_ = dpop; break;
     }
     if (settings_.dpop != Dpop::Off) replay_ = std::make_unique<DpopReplayCache>(settings_.replay_capacity);
+    if (settings_.dpop != Dpop::Off && settings_.nonce) {
+        std::string secret = settings_.nonce_secret;
+        if (secret.empty()) {
+            uint8_t bytes[32];
+            crypto::random_bytes(bytes, sizeof bytes);
+            secret.assign(reinterpret_cast<const char*>(bytes), sizeof bytes);
+        }
+        // A new nonce every minute, each accepted for one to two minutes.
+        nonces_ = std::make_unique<DpopNonces>(std::move(secret), 60);
+    }
 }
 
 PresentedToken SenderConstraint::read(const http::Request& request) const {
@@ -212,6 +240,12 @@ AuthOutcome SenderConstraint::check(const http::Request& request, const Presente
         if (const char* e =
                 check_dpop_proof(*proof, settings_.proof, request.method(), *htu, presented.token, now, claims))
             return dpop_error("invalid_dpop_proof", e);
+        // §9: without the current nonce the client is told to retry with the one sent here.
+        if (nonces_ && (claims.nonce.empty() || !nonces_->valid(claims.nonce, now))) {
+            AuthOutcome o = dpop_error("use_dpop_nonce", "Resource server requires nonce in DPoP proof.");
+            o.headers.emplace_back("DPoP-Nonce", nonces_->current(now));
+            return o;
+        }
         // §7.1: the token must be bound to exactly this key.
         if (cnf.jkt.empty()) return dpop_error("invalid_token", "The token is not bound to a DPoP key.");
         if (!crypto::constant_time_equal(claims.jkt, cnf.jkt))

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/authn/authenticator.h"
+#include "core/authn/dpop_nonce.h"
 #include "core/authn/dpop_proof.h"
 #include "core/authn/dpop_replay_cache.h"
 #include "core/http/request.h"
@@ -24,6 +25,8 @@ struct SenderConstraintSettings {
     DpopProofPolicy proof;
     size_t replay_capacity = 100000;  // jti entries held at most (about 100 bytes each)
     std::string client_cert_header;   // lowercase; empty: no proxy's certificate header is trusted
+    bool nonce = false;               // "dpop_nonce": require server nonces (RFC 9449 §9)
+    std::string nonce_secret;         // from "dpop_nonce_secret_env"; empty: a random one per engine
 };
 
 // Consumes the sender-constraint options (dpop, dpop_algorithms, dpop_max_age, dpop_leeway,
@@ -34,7 +37,8 @@ bool take_sender_option(const std::string& key, const nlohmann::json& value, con
 void check_sender_options(const nlohmann::json& options, const SenderConstraintSettings& settings,
                           const std::string& where);
 inline constexpr const char* kSenderOptionNames =
-    "dpop, dpop_algorithms, dpop_max_age, dpop_leeway, dpop_replay_capacity, client_cert_header";
+    "dpop, dpop_algorithms, dpop_max_age, dpop_leeway, dpop_replay_capacity, dpop_nonce, dpop_nonce_secret_env, "
+    "client_cert_header";
 
 // The token's confirmation ("cnf", RFC 7800): empty strings when absent.
 struct Confirmation {
@@ -77,6 +81,7 @@ class SenderConstraint {
     std::string algs_;  // "ES256 RS256 …" for the algs challenge parameter
     std::string challenge_;
     std::unique_ptr<DpopReplayCache> replay_;
+    std::unique_ptr<DpopNonces> nonces_;  // null: nonces are off
 };
 
 }  // namespace authpolicy::authn

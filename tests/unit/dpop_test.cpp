@@ -3,9 +3,12 @@
 // breaks only that rule (every other part of the request stays valid).
 #include <doctest/doctest.h>
 
+#include <stdlib.h>
+
 #include <atomic>
 
 #include "core/authn/dpop_htu.h"
+#include "core/authn/dpop_nonce.h"
 #include "core/authn/dpop_proof.h"
 #include "core/authn/dpop_replay_cache.h"
 #include "core/common/error.h"
@@ -477,5 +480,68 @@ TEST_CASE("RFC 8705: cnf.x5t#S256 against the client certificate") {
         const auto d = env.decide(r);
         check_refused(d, "invalid_token", "The token is bound to a client certificate and none was presented.");
         CHECK(header(d, "WWW-Authenticate").rfind("DPoP realm=", 0) == 0);
+    }
+}
+
+TEST_CASE("DPoP nonces: stateless HMAC nonces, accepted for their slot and the next") {
+    using authpolicy::authn::DpopNonces;
+    const DpopNonces nonces(std::string(32, 's'), 60);
+    const std::string n = nonces.current(kNow);
+    CHECK(nonces.valid(n, kNow));
+    CHECK(nonces.valid(n, kNow + 60));         // the previous slot still passes
+    CHECK_FALSE(nonces.valid(n, kNow + 120));  // two slots on it is stale
+    CHECK_FALSE(nonces.valid("garbage", kNow));
+    CHECK_FALSE(DpopNonces(std::string(32, 't'), 60).valid(n, kNow));  // another secret
+    CHECK(DpopNonces(std::string(32, 's'), 60).current(kNow) == n);    // the same secret agrees
+    CHECK(n.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == std::string::npos);
+}
+
+TEST_CASE("DPoP nonces: use_dpop_nonce with a DPoP-Nonce header, then the nonce is accepted") {
+    Env env(json{{"dpop", "required"}, {"dpop_nonce", true}});
+    const std::string token = env.bound_token();
+    const std::string auth = "DPoP " + token;
+    auto d = env.decide(request(auth, proof(env.client, token)));
+    check_refused(d, "use_dpop_nonce", "Resource server requires nonce in DPoP proof.");
+    const std::string nonce = header(d, "DPoP-Nonce");
+    CHECK(nonce != "<absent>");
+    CHECK(env.decide(request(auth, proof(env.client, token, {{"nonce", nonce}}))).allowed);
+    check_refused(env.decide(request(auth, proof(env.client, token, {{"nonce", nonce + "x"}}))), "use_dpop_nonce",
+                  "Resource server requires nonce in DPoP proof.");
+    check_refused(env.decide(request(auth, proof(env.client, token, {{"nonce", 7}}))), "invalid_dpop_proof",
+                  "The DPoP proof nonce is malformed.");
+    // Two minutes on, the old nonce is refused and a new one is sent.
+    env.f->clock->advance(120);
+    d = env.decide(request(auth, proof(env.client, token, {{"nonce", nonce}, {"iat", kNow + 120}})));
+    check_refused(d, "use_dpop_nonce", "Resource server requires nonce in DPoP proof.");
+    const std::string fresh = header(d, "DPoP-Nonce");
+    CHECK(fresh != nonce);
+    CHECK(env.decide(request(auth, proof(env.client, token, {{"nonce", fresh}, {"iat", kNow + 120}}))).allowed);
+    // Without dpop_nonce no DPoP-Nonce header is ever sent and a nonce claim is ignored.
+    Env plain(json{{"dpop", "required"}});
+    const std::string t = plain.bound_token();
+    d = plain.decide(request("DPoP " + t, proof(plain.client, t, {{"htm", "POST"}})));
+    CHECK(header(d, "DPoP-Nonce") == "<absent>");
+    CHECK(plain.decide(request("DPoP " + t, proof(plain.client, t, {{"nonce", "anything"}}))).allowed);
+}
+
+TEST_CASE("DPoP nonces: a shared secret from the environment; configuration errors") {
+    ::setenv("AUTHP_TEST_DPOP_NONCE_SECRET", "0123456789abcdef0123456789abcdef-shared", 1);
+    ::setenv("AUTHP_TEST_DPOP_NONCE_SHORT", "short", 1);
+    const json options = {
+        {"dpop", "allowed"}, {"dpop_nonce", true}, {"dpop_nonce_secret_env", "AUTHP_TEST_DPOP_NONCE_SECRET"}};
+    Env a(options), b(options);
+    const std::string token = a.bound_token();
+    const auto d = a.decide(request("DPoP " + token, proof(a.client, token)));
+    const std::string nonce = header(d, "DPoP-Nonce");
+    // Another engine with the same secret accepts it (its own issuer, a's client key).
+    const std::string tb = b.token({{"jkt", thumbprint(a.client)}});
+    CHECK(b.decide(request("DPoP " + tb, proof(a.client, tb, {{"nonce", nonce}}))).allowed);
+    for (const json& bad :
+         {json{{"dpop_nonce", true}}, json{{"dpop", "allowed"}, {"dpop_nonce", "yes"}},
+          json{{"dpop", "allowed"}, {"dpop_nonce_secret_env", "AUTHP_TEST_DPOP_NONCE_SECRET"}},
+          json{{"dpop", "allowed"}, {"dpop_nonce", true}, {"dpop_nonce_secret_env", "AUTHP_TEST_DPOP_NONCE_SHORT"}},
+          json{{"dpop", "allowed"}, {"dpop_nonce", true}, {"dpop_nonce_secret_env", "AUTHP_TEST_UNSET_VARIABLE"}}}) {
+        CAPTURE(bad.dump());
+        CHECK_THROWS_AS(Env{bad}, authpolicy::Error);
     }
 }
