@@ -224,6 +224,11 @@ AuthOutcome SenderConstraint::adapt(AuthOutcome failed, const PresentedToken& pr
 
 AuthOutcome SenderConstraint::check(const http::Request& request, const PresentedToken& presented,
                                     const Confirmation& cnf, double now) const {
+    // RFC 8705 §3 first: it needs no proof, and a refused request must not spend a DPoP jti.
+    if (!cnf.x5t_s256.empty()) {
+        if (const char* e = check_certificate_binding(request, cnf.x5t_s256, settings_.client_cert_header))
+            return adapt(invalid_token(realm_, e), presented);
+    }
     if (presented.kind == PresentedToken::Kind::Bearer) {
         // RFC 9449 §7.2: a DPoP-bound token is never accepted as a bearer token.
         if (settings_.dpop != Dpop::Off && !cnf.jkt.empty())
@@ -260,10 +265,6 @@ AuthOutcome SenderConstraint::check(const http::Request& request, const Presente
             case DpopReplayCache::Result::Full:
                 return dpop_error("invalid_dpop_proof", "The DPoP proof cannot be checked for replay now.");
         }
-    }
-    if (!cnf.x5t_s256.empty()) {
-        if (const char* e = check_certificate_binding(request, cnf.x5t_s256, settings_.client_cert_header))
-            return adapt(invalid_token(realm_, e), presented);
     }
     return AuthOutcome::not_applicable();
 }
