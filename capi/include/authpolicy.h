@@ -303,6 +303,12 @@ AUTHP_EXTERN(int) authp_request_set_remote_addr(authp_request* req, const char* 
 /** The server's REMOTE_USER variable (set by the web server, not by the client). */
 AUTHP_EXTERN(int) authp_request_set_remote_user(authp_request* req, const char* user, size_t len);
 AUTHP_EXTERN(int) authp_request_set_secure(authp_request* req, int secure);
+/** The DER bytes of the client certificate the host's TLS layer verified (mutual TLS), for
+ * certificate-bound access tokens (RFC 8705 §3: a token whose cnf has x5t#S256 is accepted only
+ * with this certificate). The bytes are copied; len 0 clears it. Over 16384 bytes marks the
+ * request oversize (a 400 decision). AUTHP_EMISUSE for a NULL request, or NULL der with len > 0.
+ * Pass only a certificate the TLS layer checked; never one taken from a client's header. */
+AUTHP_EXTERN(int) authp_request_set_client_certificate(authp_request* req, const unsigned char* der, size_t len);
 /** A field of the request's form body, which the host parses (repeating a name replaces its
  * value). Only "csrfmiddlewaretoken" is read: Django's CSRF check prefers it to the X-CSRFToken
  * header on POST. At most 16 fields of 8192 bytes each (more marks the request oversize). */

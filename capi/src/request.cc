@@ -86,6 +86,15 @@ int authp_request_set_secure(authp_request* req, int secure) {
     return AUTHP_OK;
 }
 
+int authp_request_set_client_certificate(authp_request* req, const unsigned char* der, size_t len) {
+    if (!req || (!der && len)) return authp_capi::misuse("NULL request or certificate");
+    return guard([&]() -> int {
+        req->request.set_client_certificate(len ? std::string_view(reinterpret_cast<const char*>(der), len)
+                                                : std::string_view());
+        return AUTHP_OK;
+    });
+}
+
 int authp_request_add_header(authp_request* req, const char* name, size_t name_len, const char* value,
                              size_t value_len) {
     if (!req || (!name && name_len) || (!value && value_len)) return authp_capi::misuse("NULL request, name or value");

@@ -57,19 +57,25 @@ JwtAuthenticator::JwtAuthenticator(std::shared_ptr<const Services> services, Jwt
     : services_(std::move(services)),
       settings_(std::move(settings)),
       single_{settings_.verifier, settings_.claims, settings_.remote},
-      challenge_(bearer_challenge(settings_.realm)),
+      sender_(settings_.sender, settings_.realm),
       cache_(services_->cache_settings().ttl_seconds, services_->cache_settings().max_entries) {}
 
 AuthOutcome JwtAuthenticator::authenticate(const http::Request& request) const {
-    const BearerHeader bearer = read_bearer(request);
-    if (bearer.kind == BearerHeader::Kind::Absent) return AuthOutcome::not_applicable();
-    if (bearer.kind == BearerHeader::Kind::Malformed) return invalid_request(bearer.problem);
+    const PresentedToken presented = sender_.read(request);
+    if (presented.kind == PresentedToken::Kind::Absent) return AuthOutcome::not_applicable();
+    if (presented.kind == PresentedToken::Kind::Malformed) return invalid_request(presented.problem);
     // A token without a dot cannot be a JWS: it is an opaque token for OAuth2Authentication.
-    if (bearer.token.find('.') == std::string_view::npos) return AuthOutcome::not_applicable();
-    if (bearer.token.size() > jose::kMaxTokenBytes) return invalid_token(settings_.realm, "The token is too large.");
+    if (presented.token.find('.') == std::string_view::npos) return AuthOutcome::not_applicable();
+    if (auto refused = sender_.refuse_scheme(presented)) return std::move(*refused);
+    return sender_.adapt(authenticate_token(request, presented), presented);
+}
+
+AuthOutcome JwtAuthenticator::authenticate_token(const http::Request& request, const PresentedToken& presented) const {
+    const std::string_view token = presented.token;
+    if (token.size() > jose::kMaxTokenBytes) return invalid_token(settings_.realm, "The token is too large.");
 
     const double now = services_->now();
-    const crypto::Sha256 digest = crypto::sha256(bearer.token);
+    const crypto::Sha256 digest = crypto::sha256(token);
     const uint64_t generation = services_->token_cache().generation();
     std::optional<Entry> entry = cache_.get(digest, now);
     if (entry && entry->directory_generation != generation) entry.reset();
@@ -79,12 +85,15 @@ AuthOutcome JwtAuthenticator::authenticate(const http::Request& request) const {
             return invalid_token(settings_.realm, e);
     } else {
         Entry fresh;
-        AuthOutcome failed = verify_uncached(bearer.token, now, fresh);
+        AuthOutcome failed = verify_uncached(token, now, fresh);
         if (failed.kind == AuthOutcome::Kind::Failed) return failed;
         fresh.directory_generation = generation;
         cache_.put(digest, fresh, now, cache_.generation());
         entry = std::move(fresh);
     }
+    // The token is valid; whether this sender may use it (DPoP proof, bound certificate).
+    AuthOutcome refused = sender_.check(request, presented, entry->cnf, now);
+    if (refused.kind == AuthOutcome::Kind::Failed) return refused;
     if (!entry->user->is_active) return invalid_token(settings_.realm, "The user is inactive or deleted.");
     return AuthOutcome::success(entry->user, entry->auth);
 }
@@ -145,6 +154,7 @@ AuthOutcome JwtAuthenticator::verify_uncached(std::string_view token, double now
     if (const char* e = jose::check_claims(jws.payload, issuer->claims, now, entry.times))
         return invalid_token(settings_.realm, e);
     if (const char* e = check_profile(jws.payload)) return invalid_token(settings_.realm, e);
+    if (const char* e = read_confirmation(jws.payload, entry.cnf)) return invalid_token(settings_.realm, e);
     std::vector<std::string> scopes;
     if (const char* e = jose::extract_scopes(jws.payload, scopes)) return invalid_token(settings_.realm, e);
 
@@ -270,6 +280,8 @@ std::shared_ptr<const Authenticator> make_jwt_authenticator(std::shared_ptr<cons
                 continue;
             } else if (keys::take_fetch_option(key, value, at(key), base_dir, fetch)) {
                 continue;
+            } else if (take_sender_option(key, value, at(key), s.sender)) {
+                continue;
             } else if (key == "jwks_uri") {
                 ++sources;
                 jwks_uri = string_of(value, key);
@@ -347,12 +359,13 @@ std::shared_ptr<const Authenticator> make_jwt_authenticator(std::shared_ptr<cons
                         "unknown option for JWTAuthentication (issuer, issuers, audience, algorithms, "
                         "jwks, jwks_file, public_key_pem, public_key_file, secret, kid, leeway, "
                         "require_exp, typ, user_claim, user_field, lookup_user, realm, max_lifetime, profile, ") +
-                        keys::kFetchOptionNames + ")");
+                        kSenderOptionNames + ", " + keys::kFetchOptionNames + ")");
             }
         } catch (const jose::KeyError& e) {
             config_fail(at(key), e.what());
         }
     }
+    check_sender_options(options, s.sender, where);
     const bool discovered = sources == 0 && s.claims.issuer && !issuers;
     if (issuers) {
         if (sources != 0 || s.claims.issuer)

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/authn/authenticator.h"
+#include "core/authn/sender_constraint.h"
 #include "core/cache/credential_cache.h"
 #include "core/engine/services.h"
 #include "core/jose/claims.h"
@@ -39,6 +40,7 @@ struct JwtSettings {
     std::string realm = "api";
     std::optional<double> max_lifetime;  // refuse exp - iat above it (seconds)
     bool rfc9068 = false;                // "profile": "rfc9068" (JWT access tokens, RFC 9068 §2.2, §4)
+    SenderConstraintSettings sender;     // "dpop", client certificates (docs/oauth2.md)
 };
 
 class JwtAuthenticator final : public Authenticator {
@@ -46,7 +48,7 @@ class JwtAuthenticator final : public Authenticator {
     JwtAuthenticator(std::shared_ptr<const Services> services, JwtSettings settings);
     std::string_view name() const override { return "JWTAuthentication"; }
     AuthOutcome authenticate(const http::Request& request) const override;
-    std::optional<std::string> challenge(const http::Request&) const override { return challenge_; }
+    std::optional<std::string> challenge(const http::Request&) const override { return sender_.challenge(); }
     std::string_view realm() const override { return settings_.realm; }
 
   private:
@@ -55,8 +57,10 @@ class JwtAuthenticator final : public Authenticator {
         UserPtr user;
         AuthValue auth;
         jose::TimeClaims times;
+        Confirmation cnf;               // checked against the sender on every use
         uint64_t directory_generation;  // users change: entries stamped before are stale
     };
+    AuthOutcome authenticate_token(const http::Request& request, const PresentedToken& presented) const;
     AuthOutcome verify_uncached(std::string_view token, double now, Entry& entry) const;
     // Signature with the issuer's keys (a remote set refetches once for an unknown kid).
     jose::JwsResult verify_signature(std::string_view token, const JwtIssuer& issuer) const;
@@ -64,7 +68,7 @@ class JwtAuthenticator final : public Authenticator {
     std::shared_ptr<const Services> services_;
     JwtSettings settings_;
     JwtIssuer single_;  // the one issuer when settings_.issuers is empty
-    std::string challenge_;
+    SenderConstraint sender_;
     mutable cache::CredentialCache<Entry> cache_;
 };
 

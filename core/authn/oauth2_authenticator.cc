@@ -71,25 +71,32 @@ OAuth2Authenticator::OAuth2Authenticator(std::shared_ptr<const Services> service
       settings_(std::move(settings)),
       introspect_(std::move(introspect)),
       store_(services_->database()),
-      challenge_(bearer_challenge(settings_.realm)),
+      sender_(settings_.sender, settings_.realm),
       cache_(settings_.introspection ? settings_.introspection_cache_ttl : services_->cache_settings().ttl_seconds,
              services_->cache_settings().max_entries) {}
 
 AuthOutcome OAuth2Authenticator::authenticate(const http::Request& request) const {
-    const BearerHeader bearer = read_bearer(request);
-    if (bearer.kind == BearerHeader::Kind::Absent) return AuthOutcome::not_applicable();
-    if (bearer.kind == BearerHeader::Kind::Malformed) return invalid_request(bearer.problem);
-    if (bearer.token.size() > kMaxTokenLength) return invalid_token(settings_.realm, "The token is invalid.");
+    const PresentedToken presented = sender_.read(request);
+    if (presented.kind == PresentedToken::Kind::Absent) return AuthOutcome::not_applicable();
+    if (presented.kind == PresentedToken::Kind::Malformed) return invalid_request(presented.problem);
+    if (auto refused = sender_.refuse_scheme(presented)) return std::move(*refused);
+    return sender_.adapt(authenticate_token(request, presented), presented);
+}
+
+AuthOutcome OAuth2Authenticator::authenticate_token(const http::Request& request,
+                                                    const PresentedToken& presented) const {
+    const std::string_view token = presented.token;
+    if (token.size() > kMaxTokenLength) return invalid_token(settings_.realm, "The token is invalid.");
 
     const double now = services_->now();
-    const crypto::Sha256 digest = crypto::sha256(bearer.token);
+    const crypto::Sha256 digest = crypto::sha256(token);
     const uint64_t generation = services_->token_cache().generation();
     std::optional<Entry> entry = cache_.get(digest, now);
     if (entry && entry->directory_generation != generation) entry.reset();
     if (!entry) {
         Entry fresh;
         AuthOutcome failed =
-            settings_.introspection ? from_introspection(bearer.token, now, fresh) : from_store(digest, now, fresh);
+            settings_.introspection ? from_introspection(token, now, fresh) : from_store(digest, now, fresh);
         if (failed.kind == AuthOutcome::Kind::Failed) return failed;
         fresh.directory_generation = generation;
         // Only active tokens are cached; the expiry below is checked on every hit.
@@ -99,6 +106,9 @@ AuthOutcome OAuth2Authenticator::authenticate(const http::Request& request) cons
     if (entry->expires && now >= *entry->expires) return invalid_token(settings_.realm, "The token has expired.");
     if (entry->not_before && now < *entry->not_before)
         return invalid_token(settings_.realm, "The token is not valid yet.");
+    // The token is valid; whether this sender may use it (DPoP proof, bound certificate).
+    AuthOutcome refused = sender_.check(request, presented, entry->cnf, now);
+    if (refused.kind == AuthOutcome::Kind::Failed) return refused;
     if (!entry->user->is_active) return invalid_token(settings_.realm, "The user is inactive or deleted.");
     return AuthOutcome::success(entry->user, entry->auth);
 }
@@ -134,6 +144,7 @@ AuthOutcome OAuth2Authenticator::from_introspection(std::string_view token, doub
     time_of("exp", entry.expires);
     time_of("nbf", entry.not_before);
     if (entry.expires && now >= *entry.expires) return invalid_token(settings_.realm, "The token has expired.");
+    if (const char* e = read_confirmation(r, entry.cnf)) return invalid_token(settings_.realm, e);
     std::string scope, client_id, username;
     const auto string_of = [&](const char* name, std::string& out) {
         auto it = r.find(name);
@@ -195,6 +206,8 @@ std::shared_ptr<const Authenticator> make_oauth2_authenticator(std::shared_ptr<c
             http.client_secret_post = value == "client_secret_post";
         } else if (key == "token_type_hint") {
             http.token_type_hint = text();
+        } else if (take_sender_option(key, value, at, s.sender)) {
+            continue;
         } else if (key.rfind("jwks_", 0) != 0 && key != "stale_if_error" && key != "unknown_kid_cooldown" &&
                    keys::take_fetch_option(key, value, at, base_dir, fetch)) {
             http_options = true;
@@ -222,9 +235,11 @@ std::shared_ptr<const Authenticator> make_oauth2_authenticator(std::shared_ptr<c
                         "unknown option for OAuth2Authentication (source, lookup_user, introspection_cache_ttl, realm, "
                         "introspection_endpoint, issuer, client_id, client_secret, client_secret_env, "
                         "client_auth_method, token_type_hint, allow_insecure_http, ca_file, proxy, connect_timeout, "
-                        "fetch_timeout, max_response_bytes, fetch_at_start)");
+                        "fetch_timeout, max_response_bytes, fetch_at_start, " +
+                            std::string(kSenderOptionNames) + ")");
         }
     }
+    check_sender_options(options, s.sender, where);
     const bool over_http = !http.endpoint.empty() || !http.issuer.empty();
     if (over_http) {
         if (!s.introspection)

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/authn/authenticator.h"
+#include "core/authn/sender_constraint.h"
 #include "core/cache/credential_cache.h"
 #include "core/engine/services.h"
 #include "core/keys/key_registry.h"
@@ -28,6 +29,7 @@ struct OAuth2Settings {
     bool lookup_user = true;     // introspection: find the user, or build one from the response
     double introspection_cache_ttl = 60;
     std::string realm = "api";
+    SenderConstraintSettings sender;  // "dpop", client certificates (docs/oauth2.md)
 };
 
 class OAuth2Authenticator final : public Authenticator {
@@ -35,7 +37,7 @@ class OAuth2Authenticator final : public Authenticator {
     OAuth2Authenticator(std::shared_ptr<const Services> services, OAuth2Settings settings, IntrospectFn introspect);
     std::string_view name() const override { return "OAuth2Authentication"; }
     AuthOutcome authenticate(const http::Request& request) const override;
-    std::optional<std::string> challenge(const http::Request&) const override { return challenge_; }
+    std::optional<std::string> challenge(const http::Request&) const override { return sender_.challenge(); }
     std::string_view realm() const override { return settings_.realm; }
 
     // Opaque tokens longer than this are refused without a lookup.
@@ -47,8 +49,10 @@ class OAuth2Authenticator final : public Authenticator {
         AuthValue auth;
         std::optional<double> expires;
         std::optional<double> not_before;
+        Confirmation cnf;  // introspection's "cnf"; stored tokens have none
         uint64_t directory_generation;
     };
+    AuthOutcome authenticate_token(const http::Request& request, const PresentedToken& presented) const;
     AuthOutcome from_store(const crypto::Sha256& digest, double now, Entry& entry) const;
     AuthOutcome from_introspection(std::string_view token, double now, Entry& entry) const;
 
@@ -56,7 +60,7 @@ class OAuth2Authenticator final : public Authenticator {
     OAuth2Settings settings_;
     IntrospectFn introspect_;
     store::sqlite::SqliteOAuthTokenStore store_;
-    std::string challenge_;
+    SenderConstraint sender_;
     mutable cache::CredentialCache<Entry> cache_;
 };
 

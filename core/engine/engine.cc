@@ -558,6 +558,7 @@ void Engine::authenticate(const http::Request& request, const ViewPolicy& policy
                 state.failure_challenge = std::move(outcome.failure_challenge);
                 state.failure_body = std::move(outcome.body);
                 state.failure_retry_after = outcome.retry_after;
+                state.failure_headers = std::move(outcome.headers);
                 return;
         }
     }
@@ -581,7 +582,10 @@ Decision Engine::authentication_error(const http::Request& request, const ViewPo
     d.detail = std::move(detail);
     fill_identity(d, state);
     const bool failed = state.status == AuthState::Status::Failed;
-    if (failed) d.body = state.failure_body;
+    if (failed) {
+        d.body = state.failure_body;
+        d.headers = state.failure_headers;
+    }
     if (failed && state.failure_status) {  // not an AuthenticationFailed: no challenge
         d.status = *state.failure_status;
         if (!state.failure_code.empty()) d.code = state.failure_code;

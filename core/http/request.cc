@@ -51,6 +51,12 @@ void Request::add_header(std::string_view name, std::string_view value) {
     headers_.emplace_back(std::move(lower), std::string(value));
 }
 
+void Request::set_client_certificate(std::string_view der) {
+    if (der.size() > Limits::kMaxClientCertificate)
+        return mark_oversize("Client certificate exceeds " + std::to_string(Limits::kMaxClientCertificate) + " bytes.");
+    client_certificate_.assign(der);
+}
+
 void Request::set_method(std::string_view v) {
     set_field(method_, v, "method");
     for (char& c : method_) {
@@ -72,6 +78,7 @@ void Request::reset() {
     secure_ = false;
     headers_.clear();
     form_.clear();
+    client_certificate_.clear();
     oversize_.clear();
 }
 #if defined(__GNUC__) && !defined(__clang__)

@@ -14,8 +14,9 @@ struct Limits {
     static constexpr size_t kMaxHeaderValue = 8192;
     static constexpr size_t kMaxHeaderName = 256;
     static constexpr size_t kMaxHeaders = 100;
-    static constexpr size_t kMaxField = 8192;     // method, path, view, remote address, remote user
-    static constexpr size_t kMaxFormFields = 16;  // form fields a host may pass (csrfmiddlewaretoken)
+    static constexpr size_t kMaxField = 8192;               // method, path, view, remote address, remote user
+    static constexpr size_t kMaxFormFields = 16;            // form fields a host may pass (csrfmiddlewaretoken)
+    static constexpr size_t kMaxClientCertificate = 16384;  // DER bytes of a TLS client certificate
 };
 
 class Request {
@@ -32,6 +33,9 @@ class Request {
     // A field of the request's form body (the host parses the body; the engine reads only
     // "csrfmiddlewaretoken"). A repeated name replaces the value, as Django's QueryDict.get does.
     void set_form_field(std::string_view name, std::string_view value);
+    // The DER bytes of the TLS client certificate the host's TLS layer verified (RFC 8705 §3);
+    // empty: none. Larger than kMaxClientCertificate marks the request oversize.
+    void set_client_certificate(std::string_view der);
     void reset();
     // An opaque back-pointer for the embedding layer (the C API's authp_request); kept by reset().
     void set_host_handle(const void* handle) { host_handle_ = handle; }
@@ -43,6 +47,7 @@ class Request {
     std::string_view remote_addr() const { return remote_addr_; }
     std::string_view remote_user() const { return remote_user_; }
     bool secure() const { return secure_; }
+    std::string_view client_certificate() const { return client_certificate_; }
     // nullptr when absent. `lower_name` must already be lowercase.
     const std::string* header(std::string_view lower_name) const;
     const std::string* find_header(std::string_view any_case_name) const;
@@ -64,6 +69,7 @@ class Request {
     bool secure_ = false;
     std::vector<std::pair<std::string, std::string>> headers_;  // lowercase name, value
     std::vector<std::pair<std::string, std::string>> form_;
+    std::string client_certificate_;
     std::string oversize_;
     const void* host_handle_ = nullptr;
 };

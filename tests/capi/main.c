@@ -13,5 +13,6 @@ int main(void) {
     test_oauth();
     test_reload();
     test_security();
+    test_cert_binding();
     return check_summary();
 }

@@ -11,5 +11,6 @@ void test_sessions(void);
 void test_oauth(void);
 void test_reload(void);
 void test_security(void);
+void test_cert_binding(void);
 
 #endif /* AUTHP_TESTS_TESTS_H */
