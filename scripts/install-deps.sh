@@ -9,6 +9,7 @@ packages=(
   python3 python3-venv python3-pip python3-pytest python3-pybind11 pybind11-dev
   python3-django python3-djangorestframework python3-flask python3-werkzeug python3-django-oauth-toolkit
   python3-starlette python3-uvicorn python3-httpx python3-pytest-asyncio
+  python3-djangorestframework-simplejwt python3-djangorestframework-api-key
   python3-jwt python3-cryptography
   golang-go
   libboost-dev nginx-light caddy wrk curl

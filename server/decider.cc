@@ -178,7 +178,8 @@ bool Decider::reload(std::string* error) {
         auto next = std::make_shared<const Policy>(Policy{loaded.routes});
         std::uint64_t hits_before = 0;
         std::uint64_t misses_before = 0;
-        (void)authp_engine_cache_stats(&hits_before, &misses_before, engine_->engine);
+        if (authp_engine_cache_stats(&hits_before, &misses_before, engine_->engine) != AUTHP_OK)
+            hits_before = misses_before = 0;
         // The engine swaps its policy first (a bad configuration changes nothing), then the
         // routes follow; a decision routed by the old table in between waits for the new one.
         reloading_.store(true);

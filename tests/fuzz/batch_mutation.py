@@ -172,6 +172,31 @@ class Mutator:
         return bytes(data).replace(b"\n", b" ")
 
 
+def strings_in(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield k
+            yield from strings_in(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from strings_in(v)
+
+
+def carries_basic(presented, password):
+    """DRF decodes Basic credentials with Python's lenient base64 (characters outside the alphabet
+    are dropped, RFC 4648 §3.3 allows it), so a value with a stray '-' still names the password."""
+    want = f"alice:{password}".encode()
+    for part in presented.split():
+        try:
+            if base64.b64decode(part.encode("utf-8", "surrogatepass")) == want:
+                return True
+        except ValueError:
+            continue
+    return False
+
+
 def header_value(req, name):
     headers = req.get("headers") if isinstance(req, dict) else None
     found = []
@@ -242,8 +267,20 @@ def main():
             problems.append(f"not JSON: {answer[:200]!r}")
             continue
         text = answer.decode("utf-8", "replace")
-        if any(s in text for s in secrets):
-            problems.append(f"a secret in the output for {raw[:120]!r}")
+        # A request key's name, an unknown view's name and the Origin/Referer of a CSRF failure
+        # are quoted (escaped, capped) in their messages by design, as Django does; a secret the
+        # fuzzer put there may come back that way, and that is not a leak.
+        try:
+            parsed = json.loads(raw)
+            keys = " ".join(k for k in parsed if isinstance(k, str))
+            if isinstance(parsed, dict) and isinstance(parsed.get("view"), str):
+                keys += " " + parsed["view"]
+            keys += " " + header_value(parsed, "origin") + " " + header_value(parsed, "referer")
+        except (ValueError, TypeError, AttributeError):
+            keys = ""
+        said = " ".join(strings_in(d))  # decoded: an escape such as \u0014 is not text
+        if any(s in said and s not in keys for s in secrets):
+            problems.append(f"a secret in the output for {raw[:120]!r}: {text[:300]}")
         if set(d) == {"error"}:
             errors += 1
             continue
@@ -259,10 +296,12 @@ def main():
             except ValueError:
                 req = {}
             view = req.get("view", "") if isinstance(req, dict) else ""
-            open_view = view in ("public", "throttled") or (view == "readonly" and str(req.get("method", "GET")).upper()
-                                                            in ("GET", "HEAD", "OPTIONS"))
+            method = req.get("method") if isinstance(req, dict) else None
+            method = method.upper() if isinstance(method, str) else "GET"  # null: the default
+            open_view = view in ("public", "throttled") or (view == "readonly" and method in ("GET", "HEAD", "OPTIONS"))
             presented = header_value(req, "authorization") + " " + header_value(req, "cookie")
-            if not open_view and not any(c in presented for c in (basic, token, jwt, session)):
+            real = any(c in presented for c in (token, jwt, session)) or carries_basic(presented, PASSWORD)
+            if not open_view and not real:
                 problems.append(f"allowed without a real credential: {raw[:200]!r} -> {text[:200]}")
     summary = (f"batch_mutation: {len(expected)} requests in {elapsed:.1f} s (seed {args.seed}): {allowed} allowed, "
                f"{len(expected) - allowed - errors} denied, {errors} malformed; exit {p.returncode}")
