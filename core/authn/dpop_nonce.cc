@@ -12,7 +12,10 @@ DpopNonces::DpopNonces(std::string secret, double slot_seconds)
     : secret_(std::move(secret)), slot_seconds_(slot_seconds) {}
 
 long long DpopNonces::slot_of(double now) const {
-    return static_cast<long long>(std::floor(now / slot_seconds_));
+    const double slot = std::floor(now / slot_seconds_);
+    // The engine refuses a non-finite clock; a finite but absurd one must not overflow the cast.
+    if (!(slot > -9.0e18 && slot < 9.0e18)) return 0;
+    return static_cast<long long>(slot);
 }
 
 std::string DpopNonces::for_slot(long long slot) const {
