@@ -23,24 +23,33 @@ bool is_b64token(std::string_view t) {
 
 }  // namespace
 
-BearerHeader read_bearer(const http::Request& request) {
+BearerHeader read_scheme_token(const http::Request& request, std::string_view scheme, const SchemeProblems& problems) {
     BearerHeader b;
     const std::string* header = request.header("authorization");
     if (header == nullptr) return b;
     const http::SplitHeader split = http::split_credentials(*header);
-    if (split.count == 0 || !http::equals_ignore_case(split.parts[0], "Bearer")) return b;
+    if (split.count == 0 || !http::equals_ignore_case(split.parts[0], scheme)) return b;
     b.kind = BearerHeader::Kind::Malformed;
     if (split.count == 1) {
-        b.problem = "Invalid bearer header. No credentials provided.";
+        b.problem = problems.no_token;
     } else if (split.count > 2) {
-        b.problem = "Invalid bearer header. Token string should not contain spaces.";
+        b.problem = problems.spaces;
     } else if (!is_b64token(split.parts[1])) {
-        b.problem = "Invalid bearer header. Token string should not contain invalid characters.";
+        b.problem = problems.characters;
     } else {
         b.kind = BearerHeader::Kind::Token;
         b.token = split.parts[1];
     }
     return b;
+}
+
+BearerHeader read_bearer(const http::Request& request) {
+    static constexpr SchemeProblems kBearer = {
+        "Invalid bearer header. No credentials provided.",
+        "Invalid bearer header. Token string should not contain spaces.",
+        "Invalid bearer header. Token string should not contain invalid characters.",
+    };
+    return read_scheme_token(request, "Bearer", kBearer);
 }
 
 std::string bearer_challenge(std::string_view realm) {

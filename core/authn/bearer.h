@@ -17,8 +17,18 @@ struct BearerHeader {
     const char* problem = "";  // Kind::Malformed
 };
 
+// The three ways "Authorization: <scheme> <token>" can be malformed, worded for one scheme.
+struct SchemeProblems {
+    const char* no_token;
+    const char* spaces;
+    const char* characters;
+};
+
 // Absent: no Authorization header or another scheme (the next authenticator runs). Malformed:
-// "Bearer" without a token, with more than one, or with characters outside b64token (§2.1).
+// the scheme without a token, with more than one, or with characters outside b64token (RFC 6750
+// §2.1; RFC 9449 §7.1's token68 for DPoP is the same set).
+BearerHeader read_scheme_token(const http::Request& request, std::string_view scheme, const SchemeProblems& problems);
+// read_scheme_token for "Bearer", with DRF-style "Invalid bearer header. …" problems.
 BearerHeader read_bearer(const http::Request& request);
 
 // `Bearer realm="…"`: the challenge when no credentials were sent (no error attribute, §3).

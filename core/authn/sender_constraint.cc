@@ -29,22 +29,6 @@ double seconds(const json& value, double low, double high, const std::string& at
     return value.get<double>();
 }
 
-// RFC 6750 §2.1 b64token, as for Bearer (RFC 9449 §7.1 uses token68, the same characters).
-bool is_token68(std::string_view t) {
-    size_t i = 0;
-    for (; i < t.size(); ++i) {
-        const auto c = static_cast<unsigned char>(t[i]);
-        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-                        c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
-        if (!ok) break;
-    }
-    if (i == 0) return false;
-    for (; i < t.size(); ++i) {
-        if (t[i] != '=') return false;
-    }
-    return true;
-}
-
 const char* string_member(const json& cnf, const char* name, std::string& out) {
     const auto it = cnf.find(name);
     if (it == cnf.end()) return nullptr;
@@ -174,20 +158,18 @@ PresentedToken SenderConstraint::read(const http::Request& request) const {
         return p;
     }
     if (settings_.dpop == Dpop::Off) return p;
-    const std::string* header = request.header("authorization");
-    if (header == nullptr) return p;
-    const http::SplitHeader split = http::split_credentials(*header);
-    if (split.count == 0 || !http::equals_ignore_case(split.parts[0], "DPoP")) return p;
-    p.kind = PresentedToken::Kind::Malformed;
-    if (split.count == 1) {
-        p.problem = "Invalid DPoP header. No credentials provided.";
-    } else if (split.count > 2) {
-        p.problem = "Invalid DPoP header. Token string should not contain spaces.";
-    } else if (!is_token68(split.parts[1])) {
-        p.problem = "Invalid DPoP header. Token string should not contain invalid characters.";
-    } else {
+    static constexpr SchemeProblems kDpop = {
+        "Invalid DPoP header. No credentials provided.",
+        "Invalid DPoP header. Token string should not contain spaces.",
+        "Invalid DPoP header. Token string should not contain invalid characters.",
+    };
+    const BearerHeader dpop = read_scheme_token(request, "DPoP", kDpop);
+    if (dpop.kind == BearerHeader::Kind::Malformed) {
+        p.kind = PresentedToken::Kind::Malformed;
+        p.problem = dpop.problem;
+    } else if (dpop.kind == BearerHeader::Kind::Token) {
         p.kind = PresentedToken::Kind::Dpop;
-        p.token = split.parts[1];
+        p.token = dpop.token;
     }
     return p;
 }
