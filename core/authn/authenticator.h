@@ -33,8 +33,9 @@ struct AuthOutcome {
     // A pointer, so that the common outcomes (not mine, success) construct nothing.
     std::shared_ptr<const std::string> body;
     std::optional<long long> retry_after;  // seconds, with a forced 429 (LOGIN_FAILURES)
-    // Failed only: more response headers (DPoP-Nonce with use_dpop_nonce, RFC 9449 §9).
-    std::vector<std::pair<std::string, std::string>> headers;
+    // Failed only: more response headers (DPoP-Nonce with use_dpop_nonce, RFC 9449 §9); a
+    // pointer for the same reason as body.
+    std::shared_ptr<const std::vector<std::pair<std::string, std::string>>> headers;
 
     static AuthOutcome not_applicable() { return {}; }
     static AuthOutcome success(UserPtr user, AuthValue auth) {

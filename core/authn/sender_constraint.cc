@@ -230,7 +230,8 @@ AuthOutcome SenderConstraint::check(const http::Request& request, const Presente
         // §9: without the current nonce the client is told to retry with the one sent here.
         if (nonces_ && (claims.nonce.empty() || !nonces_->valid(claims.nonce, now))) {
             AuthOutcome o = dpop_error("use_dpop_nonce", "Resource server requires nonce in DPoP proof.");
-            o.headers.emplace_back("DPoP-Nonce", nonces_->current(now));
+            o.headers = std::make_shared<const std::vector<std::pair<std::string, std::string>>>(
+                std::vector<std::pair<std::string, std::string>>{{"DPoP-Nonce", nonces_->current(now)}});
             return o;
         }
         // §7.1: the token must be bound to exactly this key.

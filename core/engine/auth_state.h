@@ -20,9 +20,9 @@ struct AuthState {
     std::optional<int> failure_status;  // see AuthOutcome: forced status, code and challenge
     std::string failure_code;
     std::optional<std::string> failure_challenge;
-    std::optional<long long> failure_retry_after;                      // AuthOutcome::retry_after (LOGIN_FAILURES)
-    std::shared_ptr<const std::string> failure_body;                   // AuthOutcome::body
-    std::vector<std::pair<std::string, std::string>> failure_headers;  // AuthOutcome::headers
+    std::optional<long long> failure_retry_after;     // AuthOutcome::retry_after (LOGIN_FAILURES)
+    std::shared_ptr<const std::string> failure_body;  // AuthOutcome::body
+    std::shared_ptr<const std::vector<std::pair<std::string, std::string>>> failure_headers;  // AuthOutcome::headers
     std::shared_ptr<const std::string> deferred_challenge;  // the first authenticator's, from a NotApplicable
     bool errored = false;                                   // a store or callback failed while authenticating
     bool running = false;                                   // guards against a callback re-entering authentication

@@ -584,7 +584,7 @@ Decision Engine::authentication_error(const http::Request& request, const ViewPo
     const bool failed = state.status == AuthState::Status::Failed;
     if (failed) {
         d.body = state.failure_body;
-        d.headers = state.failure_headers;
+        if (state.failure_headers) d.headers = *state.failure_headers;
     }
     if (failed && state.failure_status) {  // not an AuthenticationFailed: no challenge
         d.status = *state.failure_status;
