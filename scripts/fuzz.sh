@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (preset "fuzz": clang-14, ASan+UBSan, build-fuzz/) and runs each for
 # FUZZ_SECONDS (default 60) starting from its checked-in seed corpus (tests/fuzz/corpus/<target>/)
+# (FUZZ_SEED=N fixes libFuzzer's seed: the CI smoke run then repeats the same mutations)
 # and dictionary (tests/fuzz/dict/<target>.dict, when present). Fails on any crash, leak, timeout,
 # out-of-memory, oracle violation or sanitizer report; the offending input is kept in
 # build-fuzz/fuzz-artifacts/<target>/ — add it to the corpus with its fix (docs/reliability.md).
@@ -54,6 +55,7 @@ for t in "${targets[@]}"; do
   args=(-max_total_time="$secs" -timeout=30 -rss_limit_mb=2048 -max_len=16384 -print_final_stats=1
         -artifact_prefix="$artifacts/")
   [ -f "tests/fuzz/dict/$t.dict" ] && args+=(-dict="tests/fuzz/dict/$t.dict")
+  [ -n "${FUZZ_SEED:-}" ] && args+=(-seed="$FUZZ_SEED")
   corpus=()
   [ -d "tests/fuzz/corpus/$t" ] && corpus=("tests/fuzz/corpus/$t")
   log="$build/fuzz-work/$t.log"
