@@ -20,10 +20,6 @@ namespace {
 
 using json = nlohmann::json;
 
-[[noreturn]] void config_fail(const std::string& where, const std::string& what) {
-    throw Error(ErrorCode::Config, "configuration error at " + where + ": " + what);
-}
-
 constexpr size_t kMaxKeyFile = 1u << 20;
 constexpr size_t kMaxUsername = 150;
 

@@ -23,10 +23,6 @@ using json = nlohmann::json;
 
 constexpr size_t kMaxIntrospectionJson = 64 * 1024;
 
-[[noreturn]] void config_fail(const std::string& where, const std::string& what) {
-    throw Error(ErrorCode::Config, "configuration error at " + where + ": " + what);
-}
-
 std::vector<std::string> split_scope(std::string_view s) {
     std::vector<std::string> out;
     size_t i = 0;

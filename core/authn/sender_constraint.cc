@@ -10,17 +10,12 @@
 #include "core/common/error.h"
 #include "core/crypto/constant_time.h"
 #include "core/crypto/random.h"
-#include "core/http/credentials_split.h"
 
 namespace authpolicy::authn {
 namespace {
 
 using json = nlohmann::json;
 using Dpop = SenderConstraintSettings::Dpop;
-
-[[noreturn]] void config_fail(const std::string& where, const std::string& what) {
-    throw Error(ErrorCode::Config, "configuration error at " + where + ": " + what);
-}
 
 double seconds(const json& value, double low, double high, const std::string& at) {
     if (!value.is_number() || value.get<double>() < low || value.get<double>() > high)

@@ -23,10 +23,6 @@ constexpr std::string_view kKeyAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
 constexpr size_t kMaxSessionKey = 40;
 constexpr int64_t kTouchInterval = 60;  // embedded store: last_seen is written at most once a minute
 
-[[noreturn]] void config_fail(const std::string& where, const std::string& what) {
-    throw Error(ErrorCode::Config, "configuration error at " + where + ": " + what);
-}
-
 // _auth_user_id as AutoField.to_python reads it: an int or a string of decimal digits.
 std::optional<int64_t> user_id_of(const nlohmann::json& v) {
     if (v.is_number_integer()) return v.get<int64_t>();

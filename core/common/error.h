@@ -33,4 +33,9 @@ class Error : public std::runtime_error {
     ErrorCode code_;
 };
 
+// Every configuration check words its refusal one way: "configuration error at $.path: what".
+[[noreturn]] inline void config_fail(const std::string& where, const std::string& what) {
+    throw Error(ErrorCode::Config, "configuration error at " + where + ": " + what);
+}
+
 }  // namespace authpolicy

@@ -27,10 +27,6 @@ using json = nlohmann::json;
 constexpr const char* kNotProvided = "Authentication credentials were not provided.";
 constexpr const char* kPermissionDenied = "You do not have permission to perform this action.";
 
-[[noreturn]] void config_fail(const std::string& where, const std::string& what) {
-    throw Error(ErrorCode::Config, "configuration error at " + where + ": " + what);
-}
-
 // Options of one authentication class: each key is consumed once; leftovers are errors.
 class Options {
   public:

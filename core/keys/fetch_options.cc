@@ -7,10 +7,6 @@
 namespace authpolicy::keys {
 namespace {
 
-[[noreturn]] void config_fail(const std::string& where, const std::string& what) {
-    throw Error(ErrorCode::Config, "configuration error at " + where + ": " + what);
-}
-
 double seconds_of(const nlohmann::json& v, const std::string& at, double lo, double hi) {
     if (!v.is_number() || v.get<double>() < lo || v.get<double>() > hi)
         config_fail(at, "expected a number of seconds between " + std::to_string(lo).substr(0, 4) + " and " +

@@ -9,10 +9,6 @@ namespace {
 
 using json = nlohmann::json;
 
-[[noreturn]] void config_fail(const std::string& where, const std::string& what) {
-    throw Error(ErrorCode::Config, "configuration error at " + where + ": " + what);
-}
-
 std::string scope_of(const json& v, const std::string& at) {
     if (!v.is_string() || v.get_ref<const std::string&>().empty()) config_fail(at, "expected a scope name");
     for (unsigned char c : v.get_ref<const std::string&>()) {

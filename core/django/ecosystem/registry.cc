@@ -10,10 +10,6 @@
 namespace authpolicy::django::ecosystem {
 namespace {
 
-[[noreturn]] void config_fail(const std::string& where, const std::string& what) {
-    throw Error(ErrorCode::Config, "configuration error at " + where + ": " + what);
-}
-
 constexpr std::string_view kSimpleJwt = "rest_framework_simplejwt.authentication.JWTAuthentication";
 constexpr std::string_view kKnox = "knox.auth.TokenAuthentication";
 constexpr std::string_view kDotShort = "oauth2_provider.contrib.rest_framework.authentication.OAuth2Authentication";

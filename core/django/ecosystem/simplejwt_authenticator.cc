@@ -18,10 +18,6 @@ constexpr const char* kInvalid = "Token is invalid or expired";
 // datetime.utcfromtimestamp's range (year 9999); beyond it simplejwt's check_exp raises.
 constexpr double kMaxTimestamp = 253402300799.0;
 
-[[noreturn]] void config_fail(const std::string& where, const std::string& what) {
-    throw Error(ErrorCode::Config, "configuration error at " + where + ": " + what);
-}
-
 bool looks_like_pem_or_ssh(std::string_view k) {
     // PyJWT's HMACAlgorithm.prepare_key refuses these (is_pem_format / is_ssh_key).
     return k.find("-----BEGIN ") != std::string_view::npos || k.rfind("ssh-", 0) == 0 || k.rfind("ecdsa-sha2-", 0) == 0;
