@@ -45,13 +45,13 @@ void add_oauth_commands(CLI::App& app, int* rc) {
     create->add_option("--expires-in", o->expires_in, "Lifetime in seconds (default 0: never expires)")
         ->check(CLI::NonNegativeNumber);
     create->callback([o, rc] {
-        EngineHandle engine(o->config);
+        DirectoryHandle directory(o->config);
         require_persistent_database(o->config, "oauth token create");
         OwnedText text;
-        check_rc(
-            authp_oauth_token_create(&text.ptr, engine.get(), o->username.data(), o->username.size(), o->client.data(),
-                                     o->client.size(), o->scope.data(), o->scope.size(), o->expires_in),
-            "oauth token create");
+        check_rc(authp_directory_oauth_token_create(&text.ptr, directory.get(), o->username.data(), o->username.size(),
+                                                    o->client.data(), o->client.size(), o->scope.data(),
+                                                    o->scope.size(), o->expires_in),
+                 "oauth token create");
         std::cout << text.ptr << '\n';  // the only time the token is ever shown
         *rc = kOk;
     });
@@ -61,13 +61,13 @@ void add_oauth_commands(CLI::App& app, int* rc) {
     list->add_option("--user", o->user, "Only this user's tokens");
     list->add_option("--format", o->format, "json (default) or table")->check(CLI::IsMember({"json", "table"}));
     list->callback([o, rc] {
-        EngineHandle engine(o->config);
+        DirectoryHandle directory(o->config);
         require_persistent_database(o->config, "oauth token list");
         OwnedText text;
         const bool one_user = !o->user.empty();
-        check_rc(
-            authp_oauth_token_list_json(&text.ptr, engine.get(), one_user ? o->user.data() : nullptr, o->user.size()),
-            "oauth token list");
+        check_rc(authp_directory_oauth_token_list_json(&text.ptr, directory.get(), one_user ? o->user.data() : nullptr,
+                                                       o->user.size()),
+                 "oauth token list");
         if (o->format == "table") {
             std::vector<Row> rows;
             for (const auto& t : nlohmann::json::parse(text.ptr)) {
@@ -92,11 +92,11 @@ void add_oauth_commands(CLI::App& app, int* rc) {
         if (o->token_stdin == !o->token.empty())
             throw CliError(kUsage,
                            "oauth token revoke: give the token on stdin with --token-stdin (preferred), or as TOKEN");
-        EngineHandle engine(o->config);
+        DirectoryHandle directory(o->config);
         require_persistent_database(o->config, "oauth token revoke");
         std::string t = o->token_stdin ? trimmed(read_secret_line("access token")) : o->token;
         if (t.empty()) throw CliError(kUsage, "oauth token revoke: the token is empty");
-        const int r = authp_oauth_token_revoke(engine.get(), t.data(), t.size());
+        const int r = authp_directory_oauth_token_revoke(directory.get(), t.data(), t.size());
         wipe(t);
         check_rc(r, "oauth token revoke");
         std::cerr << "access token revoked\n";

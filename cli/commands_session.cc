@@ -69,10 +69,10 @@ void add_session_commands(CLI::App& app, int* rc) {
     revoke_user->add_option("--config", o->config, "Configuration file")->required();
     revoke_user->add_option("NAME", o->username, "Username")->required();
     revoke_user->callback([o, rc] {
-        EngineHandle engine(o->config);
+        DirectoryHandle directory(o->config);
         require_persistent_database(o->config, "session revoke-user");
         int64_t count = 0;
-        check_rc(authp_session_logout_user(&count, engine.get(), o->username.data(), o->username.size()),
+        check_rc(authp_directory_session_logout_user(&count, directory.get(), o->username.data(), o->username.size()),
                  "session revoke-user");
         std::cerr << count << " session(s) revoked\n";
         *rc = kOk;

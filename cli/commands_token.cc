@@ -54,11 +54,11 @@ void add_token_commands(CLI::App& app, int* rc) {
     create->add_option("--expires-in", o->expires_in, "Lifetime in seconds (default 0: never expires)")
         ->check(CLI::NonNegativeNumber);
     create->callback([o, rc] {
-        EngineHandle engine(o->config);
+        DirectoryHandle directory(o->config);
         require_persistent_database(o->config, "token create");
         OwnedText key;
-        check_rc(authp_token_create(&key.ptr, engine.get(), o->username.data(), o->username.size(), o->label.data(),
-                                    o->label.size(), o->expires_in),
+        check_rc(authp_directory_token_create(&key.ptr, directory.get(), o->username.data(), o->username.size(),
+                                              o->label.data(), o->label.size(), o->expires_in),
                  "token create");
         std::cout << key.ptr << '\n';  // the only time the key is ever shown
         *rc = kOk;
@@ -69,11 +69,12 @@ void add_token_commands(CLI::App& app, int* rc) {
     list->add_option("--user", o->user, "Only this user's tokens");
     list->add_option("--format", o->format, "json (default) or table")->check(CLI::IsMember({"json", "table"}));
     list->callback([o, rc] {
-        EngineHandle engine(o->config);
+        DirectoryHandle directory(o->config);
         require_persistent_database(o->config, "token list");
         const bool one_user = !o->user.empty();
         OwnedText text;
-        check_rc(authp_token_list_json(&text.ptr, engine.get(), one_user ? o->user.data() : nullptr, o->user.size()),
+        check_rc(authp_directory_token_list_json(&text.ptr, directory.get(), one_user ? o->user.data() : nullptr,
+                                                 o->user.size()),
                  "token list");
         if (o->format == "table") {
             print_tokens_table(text.ptr);
@@ -91,11 +92,11 @@ void add_token_commands(CLI::App& app, int* rc) {
     revoke->callback([o, rc] {
         if (o->key_stdin == !o->key.empty())
             throw CliError(kUsage, "token revoke: give the key on stdin with --key-stdin (preferred), or as KEY");
-        EngineHandle engine(o->config);
+        DirectoryHandle directory(o->config);
         require_persistent_database(o->config, "token revoke");
         std::string key = o->key_stdin ? trimmed(read_secret_line("token key")) : o->key;
         if (key.empty()) throw CliError(kUsage, "token revoke: the key is empty");
-        const int r = authp_token_revoke(engine.get(), key.data(), key.size());
+        const int r = authp_directory_token_revoke(directory.get(), key.data(), key.size());
         wipe(key);
         check_rc(r, "token revoke");  // AUTHP_ENOTFOUND: "no such token" (the key is never shown)
         std::cerr << "token revoked\n";

@@ -55,15 +55,15 @@ void add_user_commands(CLI::App& app, int* rc) {
     add->add_flag("--password-stdin", o->password_stdin,
                   "Read the password from stdin (one line); without it the password is unusable (token-only user)");
     add->callback([o, rc] {
-        EngineHandle engine(o->config);
+        DirectoryHandle directory(o->config);
         require_persistent_database(o->config, "user add");
         std::string password;
         if (o->password_stdin) password = read_new_password();
         const unsigned flags = (o->staff ? AUTHP_USER_STAFF : 0u) | (o->superuser ? AUTHP_USER_SUPERUSER : 0u) |
                                (o->inactive ? AUTHP_USER_INACTIVE : 0u);
         int64_t id = 0;
-        const int r = authp_user_add(&id, engine.get(), o->name.data(), o->name.size(),
-                                     o->password_stdin ? password.data() : nullptr, password.size(), flags);
+        const int r = authp_directory_user_add(&id, directory.get(), o->name.data(), o->name.size(),
+                                               o->password_stdin ? password.data() : nullptr, password.size(), flags);
         wipe(password);
         check_rc(r, "user add");
         std::cerr << "created user '" << o->name << "' (id " << id << ")\n";
@@ -75,11 +75,11 @@ void add_user_commands(CLI::App& app, int* rc) {
     setpw->add_option("NAME", o->name, "Username")->required();
     setpw->add_flag("--password-stdin", o->password_stdin, "Read the password from stdin (required)")->required();
     setpw->callback([o, rc] {
-        EngineHandle engine(o->config);
+        DirectoryHandle directory(o->config);
         require_persistent_database(o->config, "user set-password");
         std::string password = read_new_password();
-        const int r =
-            authp_user_set_password(engine.get(), o->name.data(), o->name.size(), password.data(), password.size());
+        const int r = authp_directory_user_set_password(directory.get(), o->name.data(), o->name.size(),
+                                                        password.data(), password.size());
         wipe(password);
         check_rc(r, "user set-password");
         *rc = kOk;
@@ -92,9 +92,10 @@ void add_user_commands(CLI::App& app, int* rc) {
         cmd->add_option("NAME", o->name, "Username")->required();
         cmd->callback([o, rc, activate] {
             const char* what = activate ? "user activate" : "user deactivate";
-            EngineHandle engine(o->config);
+            DirectoryHandle directory(o->config);
             require_persistent_database(o->config, what);
-            check_rc(authp_user_set_active(engine.get(), o->name.data(), o->name.size(), activate ? 1 : 0), what);
+            check_rc(authp_directory_user_set_active(directory.get(), o->name.data(), o->name.size(), activate ? 1 : 0),
+                     what);
             *rc = kOk;
         });
     }
@@ -103,10 +104,10 @@ void add_user_commands(CLI::App& app, int* rc) {
     list->add_option("--config", o->config, "Configuration file")->required();
     list->add_option("--format", o->format, "json (default) or table")->check(CLI::IsMember({"json", "table"}));
     list->callback([o, rc] {
-        EngineHandle engine(o->config);
+        DirectoryHandle directory(o->config);
         require_persistent_database(o->config, "user list");
         OwnedText text;
-        check_rc(authp_user_list_json(&text.ptr, engine.get()), "user list");
+        check_rc(authp_directory_user_list_json(&text.ptr, directory.get()), "user list");
         if (o->format == "table") {
             print_users_table(text.ptr);
         } else {

@@ -26,6 +26,20 @@ EngineHandle::~EngineHandle() {
     authp_config_free(config_);
 }
 
+DirectoryHandle::DirectoryHandle(const std::string& config_path) {
+    authp_config* config = nullptr;
+    int rc = authp_config_new(&config);
+    if (rc == AUTHP_OK) rc = authp_config_load_file(config, config_path.c_str());
+    if (rc == AUTHP_OK) rc = authp_directory_open(&directory_, config);
+    const std::string message = rc == AUTHP_OK ? std::string() : authp_error_last();
+    authp_config_free(config);
+    if (rc != AUTHP_OK) throw CliError(kUsage, message.empty() ? authp_strerror(rc) : message);
+}
+
+DirectoryHandle::~DirectoryHandle() {
+    authp_directory_free(directory_);
+}
+
 void check_rc(int rc, const std::string& what) {
     if (rc == AUTHP_OK) return;
     const std::string message = authp_error_last();

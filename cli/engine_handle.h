@@ -25,6 +25,21 @@ class EngineHandle {
     double now_ = 0;  // the fixed clock's payload; lives as long as the engine
 };
 
+// The directory a configuration file names (users, tokens, OAuth tokens, sessions): the CLI's
+// administration never builds an engine. Throws CliError(kUsage) with the library's message.
+class DirectoryHandle {
+  public:
+    explicit DirectoryHandle(const std::string& config_path);
+    ~DirectoryHandle();
+    DirectoryHandle(const DirectoryHandle&) = delete;
+    DirectoryHandle& operator=(const DirectoryHandle&) = delete;
+
+    authp_directory* get() const { return directory_; }
+
+  private:
+    authp_directory* directory_ = nullptr;
+};
+
 // Memory the library hands over (keys, JSON listings, hashes): authp_free zeroises it.
 struct OwnedText {
     char* ptr = nullptr;

@@ -387,62 +387,144 @@ AUTHP_EXTERN(int)
 authp_decision_body_json(const char** out, size_t* len, const authp_decision* d) AUTHP_WARN_UNUSED;
 /** @} */
 
-/** @defgroup directory Built-in SQLite directory: users and tokens
- * These act on the engine's DATABASE and take effect at once in this process (its caches are
- * invalidated); other processes see them within the configured CACHE TTL.
+/** @defgroup directory The directory: users, API tokens, OAuth tokens, sessions (docs/directory.md)
+ * An authp_directory administers the DATABASE a configuration names (SQLite or PostgreSQL),
+ * beside an engine or without one, on the same machine or another. Every write is one
+ * transaction. Revocations (a token revoked, a user deactivated, deleted or given a new password,
+ * sessions ended) reach engines at once when the handle came from authp_engine_directory(), or
+ * when the database is PostgreSQL (LISTEN/NOTIFY); otherwise within the engines' CACHE TTL.
+ * Usernames of new users are normalised (NFKC) and must be 1 to 150 bytes of UTF-8 without
+ * whitespace, control, invisible or bidirectional characters or ':' (AUTHP_EINVALID).
  * @{ */
 #define AUTHP_USER_STAFF 0x1u
 #define AUTHP_USER_SUPERUSER 0x2u
 #define AUTHP_USER_INACTIVE 0x4u
 
+typedef struct authp_directory authp_directory; /**< administration of one DATABASE; thread-safe */
+
+/** Opens the directory a loaded configuration names (authp_config_load_file/_json: DATABASE,
+ * DATABASE_OPTIONS, DATABASE_BUSY_TIMEOUT_MS, PASSWORD_ITERATIONS; the clock set with
+ * authp_config_set_clock, if any). The configuration may be freed afterwards. SQLite is created
+ * and migrated at once; PostgreSQL connects on first use. AUTHP_EMISUSE if no configuration was
+ * loaded. Free with authp_directory_free(). */
+AUTHP_EXTERN(int) authp_directory_open(authp_directory** out, const authp_config* cfg) AUTHP_WARN_UNUSED;
+/** The engine's own directory: writes through it reach the engine's caches at once. */
+AUTHP_EXTERN(int) authp_engine_directory(authp_directory** out, const authp_engine* engine) AUTHP_WARN_UNUSED;
+AUTHP_EXTERN(void) authp_directory_free(authp_directory* dir);
+/** Schema versions: *current in the database, *latest this library knows. A directory whose
+ * schema is newer than *latest is refused (AUTHP_ESTORE) by every other call. */
+AUTHP_EXTERN(int) authp_directory_schema(int* current, int* latest, authp_directory* dir);
+/** Brings the schema to the latest version (each step one transaction; safe to run from several
+ * processes at once). Embedded SQLite migrates itself on open; PostgreSQL on first use, too. */
+AUTHP_EXTERN(int) authp_directory_migrate(authp_directory* dir);
+
 /** Adds a user. password NULL gives an unusable password. id_out may be NULL.
  * AUTHP_EEXISTS if the username is taken. */
 AUTHP_EXTERN(int)
-authp_user_add(int64_t* id_out, authp_engine* engine, const char* username, size_t username_len, const char* password,
-               size_t password_len, unsigned int flags);
+authp_directory_user_add(int64_t* id_out, authp_directory* dir, const char* username, size_t username_len,
+                         const char* password, size_t password_len, unsigned int flags);
+/** password NULL makes the password unusable. Ends nothing by itself, but a session made before
+ * no longer verifies (Django's session auth hash). AUTHP_ENOTFOUND for an unknown user. */
 AUTHP_EXTERN(int)
-authp_user_set_password(authp_engine* engine, const char* username, size_t username_len, const char* password,
-                        size_t password_len);
-AUTHP_EXTERN(int) authp_user_set_active(authp_engine* engine, const char* username, size_t username_len, int active);
+authp_directory_user_set_password(authp_directory* dir, const char* username, size_t username_len, const char* password,
+                                  size_t password_len);
+AUTHP_EXTERN(int)
+authp_directory_user_set_active(authp_directory* dir, const char* username, size_t username_len, int active);
 /** Sets is_staff and is_superuser. */
 AUTHP_EXTERN(int)
-authp_user_set_roles(authp_engine* engine, const char* username, size_t username_len, int is_staff, int is_superuser);
+authp_directory_user_set_roles(authp_directory* dir, const char* username, size_t username_len, int is_staff,
+                               int is_superuser);
+/** Deletes the user with its tokens, OAuth tokens and sessions. AUTHP_ENOTFOUND if unknown. */
+AUTHP_EXTERN(int) authp_directory_user_delete(authp_directory* dir, const char* username, size_t username_len);
 /** A JSON array of users (never password hashes); caller frees with authp_free(). */
-AUTHP_EXTERN(int) authp_user_list_json(char** out, authp_engine* engine);
+AUTHP_EXTERN(int) authp_directory_user_list_json(char** out, authp_directory* dir);
 
 /** Creates a token: 40 lowercase hex characters (160 bits), returned once in *key_out
  * (caller frees with authp_free()); only its SHA-256 digest is stored. name may be NULL.
  * expires_in seconds; 0 = never. AUTHP_ENOTFOUND if the user does not exist. */
 AUTHP_EXTERN(int)
-authp_token_create(char** key_out, authp_engine* engine, const char* username, size_t username_len, const char* name,
-                   size_t name_len, int64_t expires_in);
+authp_directory_token_create(char** key_out, authp_directory* dir, const char* username, size_t username_len,
+                             const char* name, size_t name_len, int64_t expires_in);
 /** Revokes the token with this key; AUTHP_ENOTFOUND if there is none. */
-AUTHP_EXTERN(int) authp_token_revoke(authp_engine* engine, const char* key, size_t key_len);
-/** A JSON array of tokens (id, user, name, created, expires; never keys or digests).
+AUTHP_EXTERN(int) authp_directory_token_revoke(authp_directory* dir, const char* key, size_t key_len);
+/** A JSON array of tokens (id, username, name, created, expires; never keys or digests).
  * username NULL lists every user's tokens; AUTHP_ENOTFOUND for a username that does not exist
  * (a user without tokens gets []). Caller frees with authp_free(). */
-AUTHP_EXTERN(int) authp_token_list_json(char** out, authp_engine* engine, const char* username, size_t username_len);
+AUTHP_EXTERN(int)
+authp_directory_token_list_json(char** out, authp_directory* dir, const char* username, size_t username_len);
+
+/** Creates an OAuth 2.0 access token: 43 base64url characters (256 bits), returned once in
+ * *token_out (caller frees with authp_free()). client_id may be NULL (""); scope is
+ * space-delimited ("read write"; NULL = none). expires_in seconds; 0 = never. AUTHP_ENOTFOUND if
+ * the user does not exist; AUTHP_EINVALID for a scope with quotes, backslashes or control
+ * characters. */
+AUTHP_EXTERN(int)
+authp_directory_oauth_token_create(char** token_out, authp_directory* dir, const char* username, size_t username_len,
+                                   const char* client_id, size_t client_id_len, const char* scope, size_t scope_len,
+                                   int64_t expires_in);
+/** Revokes the access token; AUTHP_ENOTFOUND if there is none. */
+AUTHP_EXTERN(int) authp_directory_oauth_token_revoke(authp_directory* dir, const char* token, size_t token_len);
+/** A JSON array of access tokens (id, username, client_id, scope, created, expires; never tokens
+ * or digests). username NULL lists every user's; AUTHP_ENOTFOUND for a username that does not
+ * exist. Caller frees with authp_free(). */
+AUTHP_EXTERN(int)
+authp_directory_oauth_token_list_json(char** out, authp_directory* dir, const char* username, size_t username_len);
+
+/** Deletes every session of a user; *count (may be NULL) receives how many. AUTHP_ENOTFOUND for
+ * an unknown user. */
+AUTHP_EXTERN(int)
+authp_directory_session_logout_user(int64_t* count, authp_directory* dir, const char* username, size_t username_len);
+/** Deletes expired sessions; *count (may be NULL) receives how many. */
+AUTHP_EXTERN(int) authp_directory_session_purge(int64_t* count, authp_directory* dir);
+
+/** Deprecated since 0.2: the same calls on the engine's directory (authp_engine_directory()).
+ * Kept working for this release; define AUTHP_WARN_DEPRECATED to have the compiler flag them. */
+#if defined(AUTHP_WARN_DEPRECATED) && (defined(__GNUC__) || defined(__clang__))
+#define AUTHP_DEPRECATED(replacement) __attribute__((deprecated("use " replacement)))
+#else
+#define AUTHP_DEPRECATED(replacement)
+#endif
+AUTHP_EXTERN(int)
+authp_user_add(int64_t* id_out, authp_engine* engine, const char* username, size_t username_len, const char* password,
+               size_t password_len, unsigned int flags) AUTHP_DEPRECATED("authp_directory_user_add");
+AUTHP_EXTERN(int)
+authp_user_set_password(authp_engine* engine, const char* username, size_t username_len, const char* password,
+                        size_t password_len) AUTHP_DEPRECATED("authp_directory_user_set_password");
+AUTHP_EXTERN(int)
+authp_user_set_active(authp_engine* engine, const char* username, size_t username_len, int active)
+    AUTHP_DEPRECATED("authp_directory_user_set_active");
+AUTHP_EXTERN(int)
+authp_user_set_roles(authp_engine* engine, const char* username, size_t username_len, int is_staff, int is_superuser)
+    AUTHP_DEPRECATED("authp_directory_user_set_roles");
+AUTHP_EXTERN(int)
+authp_user_list_json(char** out, authp_engine* engine) AUTHP_DEPRECATED("authp_directory_user_list_json");
+AUTHP_EXTERN(int)
+authp_token_create(char** key_out, authp_engine* engine, const char* username, size_t username_len, const char* name,
+                   size_t name_len, int64_t expires_in) AUTHP_DEPRECATED("authp_directory_token_create");
+AUTHP_EXTERN(int)
+authp_token_revoke(authp_engine* engine, const char* key, size_t key_len)
+    AUTHP_DEPRECATED("authp_directory_token_revoke");
+AUTHP_EXTERN(int)
+authp_token_list_json(char** out, authp_engine* engine, const char* username, size_t username_len)
+    AUTHP_DEPRECATED("authp_directory_token_list_json");
 /** @} */
 
 /** @defgroup oauth OAuth 2.0 access tokens (docs/oauth2.md)
  * Opaque bearer tokens for OAuth2Authentication, stored as SHA-256 digests with their user,
  * client id, scopes and expiry; and the host's RFC 7662 introspection for tokens issued elsewhere.
  * @{ */
-/** Creates an access token: 43 base64url characters (256 bits), returned once in *token_out
- * (caller frees with authp_free()). client_id may be NULL (""); scope is space-delimited
- * ("read write"; NULL = none). expires_in seconds; 0 = never. AUTHP_ENOTFOUND if the user does
- * not exist; AUTHP_EINVALID for a scope with quotes, backslashes or control characters. */
+/** Deprecated since 0.2: authp_directory_oauth_token_create/revoke/list_json on the engine's
+ * directory. */
 AUTHP_EXTERN(int)
 authp_oauth_token_create(char** token_out, authp_engine* engine, const char* username, size_t username_len,
                          const char* client_id, size_t client_id_len, const char* scope, size_t scope_len,
-                         int64_t expires_in);
-/** Revokes the access token; AUTHP_ENOTFOUND if there is none. */
-AUTHP_EXTERN(int) authp_oauth_token_revoke(authp_engine* engine, const char* token, size_t token_len);
-/** A JSON array of access tokens (id, username, client_id, scope, created, expires; never tokens or
- * digests). username NULL lists every user's; AUTHP_ENOTFOUND for a username that does not exist.
- * Caller frees with authp_free(). */
+                         int64_t expires_in) AUTHP_DEPRECATED("authp_directory_oauth_token_create");
 AUTHP_EXTERN(int)
-authp_oauth_token_list_json(char** out, authp_engine* engine, const char* username, size_t username_len);
+authp_oauth_token_revoke(authp_engine* engine, const char* token, size_t token_len)
+    AUTHP_DEPRECATED("authp_directory_oauth_token_revoke");
+AUTHP_EXTERN(int)
+authp_oauth_token_list_json(char** out, authp_engine* engine, const char* username, size_t username_len)
+    AUTHP_DEPRECATED("authp_directory_oauth_token_list_json");
 
 typedef struct authp_introspection authp_introspection; /**< filled by an introspection callback */
 /**
@@ -474,10 +556,10 @@ authp_session_login(char** session_cookie, char** csrf_cookie, char** session_ke
                     const char* username, size_t username_len, const char* previous_key, size_t previous_key_len);
 /** Logs out: deletes the session; AUTHP_ENOTFOUND if there is none. */
 AUTHP_EXTERN(int) authp_session_logout(authp_engine* engine, const char* key, size_t key_len);
-/** Deletes every session of a user (sessions also end when the user's password changes);
- * *count (may be NULL) receives how many. AUTHP_ENOTFOUND for an unknown user. */
+/** Deprecated since 0.2: authp_directory_session_logout_user on the engine's directory. */
 AUTHP_EXTERN(int)
-authp_session_logout_user(int64_t* count, authp_engine* engine, const char* username, size_t username_len);
+authp_session_logout_user(int64_t* count, authp_engine* engine, const char* username, size_t username_len)
+    AUTHP_DEPRECATED("authp_directory_session_logout_user");
 /** @} */
 
 /** @defgroup passwords Django-format password hashes

@@ -30,6 +30,14 @@ char* owned_string(const std::string& s) {
     return block + sizeof(size_t);
 }
 
+char* owned_secret(std::string& secret) {
+    struct Wipe {
+        std::string& s;
+        ~Wipe() { OPENSSL_cleanse(s.data(), s.size()); }
+    } wipe{secret};
+    return owned_string(secret);
+}
+
 std::string_view view_of(const char* ptr, size_t len) {
     if (ptr == nullptr) return {};
     return {ptr, len};

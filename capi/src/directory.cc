@@ -1,191 +1,353 @@
-// The built-in directory (users, tokens) and Django-format password hashing.
-#include <openssl/crypto.h>
+// The directory handle (users, API tokens, OAuth tokens, sessions) and the deprecated
+// engine-based administration calls, which are the same calls on the engine's directory.
+#include <cstring>
 
-#include "core/crypto/hex.h"
-#include "core/crypto/random.h"
-#include "core/http/text_encoding.h"
-#include "core/identity/username_rule.h"
+#include "core/directory/directory_admin.h"
+#include "core/directory/open_directory.h"
+#include "core/engine/clock.h"
 #include "handles.h"
 
 using authp_capi::guard;
 using authp_capi::view_of;
 using authpolicy::Error;
 using authpolicy::ErrorCode;
+using authpolicy::directory::DirectoryAdmin;
+
+struct authp_directory {
+    DirectoryAdmin admin;
+    bool django_sessions = false;  // with "DJANGO", sessions are Django's: read-only here
+};
 
 namespace {
 
-constexpr size_t kMaxUsername = 150;  // Django's username max_length
-constexpr size_t kMaxTokenName = 200;
-
-// Names of existing users (lookups): the byte rule only, no normalisation, as Django's
-// get_by_natural_key; new names go through identity::normalize_new_username.
-std::string_view checked_username(const char* p, size_t len) {
-    const std::string_view u = view_of(p, len);
-    if (u.empty() || u.size() > kMaxUsername) throw Error(ErrorCode::Invalid, "username must be 1 to 150 bytes");
-    if (!authpolicy::http::is_valid_utf8(u)) throw Error(ErrorCode::Invalid, "username is not valid UTF-8");
-    for (unsigned char c : u) {
-        // Whitespace and control characters make names ambiguous; ':' cannot travel in Basic (RFC 7617).
-        if (c <= 0x20 || c == 0x7f || c == ':')
-            throw Error(ErrorCode::Invalid, "username may not contain spaces, control characters or ':'");
-    }
-    return u;
-}
-
-std::string_view checked_password(const char* p, size_t len) {
-    if (len > authpolicy::passwords::kMaxPasswordBytes)
-        throw Error(ErrorCode::Invalid, "password longer than 4096 bytes");
+std::optional<std::string_view> optional_view(const char* p, size_t len) {
+    if (!p) return std::nullopt;
     return view_of(p, len);
 }
 
-using authp_capi::services_of;
+// A handle on the engine's directory, reading the engine's clock: writes through it reach the
+// engine's caches at once (the directory's revocation feed).
+std::unique_ptr<authp_directory> directory_of(const authp_engine* engine) {
+    std::shared_ptr<authpolicy::Services> services = authp_capi::services_of(engine);
+    auto directory = services->directory();
+    const unsigned iterations = services->hashers().iterations();
+    const bool django = services->django() != nullptr;
+    return std::unique_ptr<authp_directory>(new authp_directory{
+        DirectoryAdmin(std::move(directory), iterations, [services = std::move(services)] { return services->now(); }),
+        django});
+}
 
-}  // namespace
-
-extern "C" {
-
-int authp_user_add(int64_t* id_out, authp_engine* engine, const char* username, size_t username_len,
-                   const char* password, size_t password_len, unsigned int flags) {
+// Runs an admin call on a directory handle, or on a temporary one for a deprecated engine call.
+template <class F>
+int on(authp_directory* dir, F&& body) {
     return guard([&]() -> int {
-        if (!engine || (!username && username_len)) return authp_capi::misuse("NULL engine or username");
-        const auto held = services_of(engine);
-        auto& s = *held;
-        authpolicy::store::sqlite::NewUser u;
-        const std::string normalized = authpolicy::identity::normalize_new_username(view_of(username, username_len));
-        u.username = normalized;
-        u.password_hash = password ? s.hashers().make(checked_password(password, password_len))
-                                   : authpolicy::passwords::make_unusable_password();
-        u.is_active = (flags & AUTHP_USER_INACTIVE) == 0;
-        u.is_staff = (flags & AUTHP_USER_STAFF) != 0;
-        u.is_superuser = (flags & AUTHP_USER_SUPERUSER) != 0;
-        const int64_t id = s.user_store().add(u, static_cast<int64_t>(s.now()));
+        if (!dir) return authp_capi::misuse("NULL directory");
+        return body(dir->admin);
+    });
+}
+template <class F>
+int on(authp_engine* engine, F&& body) {
+    return guard([&]() -> int {
+        if (!engine) return authp_capi::misuse("NULL engine");
+        return body(directory_of(engine)->admin);
+    });
+}
+
+authpolicy::directory::UserRoles roles_of(unsigned int flags) {
+    return {(flags & AUTHP_USER_INACTIVE) == 0, (flags & AUTHP_USER_STAFF) != 0, (flags & AUTHP_USER_SUPERUSER) != 0};
+}
+
+// The shared bodies: each takes the handle kind (authp_directory* or, deprecated, authp_engine*).
+template <class H>
+int user_add(int64_t* id_out, H* h, const char* username, size_t username_len, const char* password,
+             size_t password_len, unsigned int flags) {
+    if (!username && username_len) return authp_capi::misuse("NULL username");
+    return on(h, [&](DirectoryAdmin& a) {
+        const int64_t id =
+            a.add_user(view_of(username, username_len), optional_view(password, password_len), roles_of(flags));
         if (id_out) *id_out = id;
         return AUTHP_OK;
     });
 }
 
+template <class H>
+int user_set_password(H* h, const char* username, size_t username_len, const char* password, size_t password_len) {
+    if (!username && username_len) return authp_capi::misuse("NULL username");
+    return on(h, [&](DirectoryAdmin& a) {
+        a.set_password(view_of(username, username_len), optional_view(password, password_len));
+        return AUTHP_OK;
+    });
+}
+
+template <class H>
+int user_set_active(H* h, const char* username, size_t username_len, int active) {
+    if (!username && username_len) return authp_capi::misuse("NULL username");
+    return on(h, [&](DirectoryAdmin& a) {
+        a.set_active(view_of(username, username_len), active != 0);
+        return AUTHP_OK;
+    });
+}
+
+template <class H>
+int user_set_roles(H* h, const char* username, size_t username_len, int is_staff, int is_superuser) {
+    if (!username && username_len) return authp_capi::misuse("NULL username");
+    return on(h, [&](DirectoryAdmin& a) {
+        a.set_roles(view_of(username, username_len), is_staff != 0, is_superuser != 0);
+        return AUTHP_OK;
+    });
+}
+
+template <class H>
+int user_list(char** out, H* h) {
+    if (out) *out = nullptr;
+    if (!out) return authp_capi::misuse("NULL out");
+    return on(h, [&](DirectoryAdmin& a) {
+        *out = authp_capi::owned_string(a.list_users_json());
+        return AUTHP_OK;
+    });
+}
+
+template <class H>
+int token_create(char** key_out, H* h, const char* username, size_t username_len, const char* name, size_t name_len,
+                 int64_t expires_in) {
+    if (key_out) *key_out = nullptr;
+    if (!key_out || (!username && username_len) || (!name && name_len))
+        return authp_capi::misuse("NULL key_out, username or name");
+    return on(h, [&](DirectoryAdmin& a) {
+        std::string key = a.create_token(view_of(username, username_len), view_of(name, name_len), expires_in);
+        *key_out = authp_capi::owned_secret(key);
+        return AUTHP_OK;
+    });
+}
+
+template <class H>
+int token_revoke(H* h, const char* key, size_t key_len) {
+    if (!key && key_len) return authp_capi::misuse("NULL key");
+    return on(h, [&](DirectoryAdmin& a) {
+        a.revoke_token(view_of(key, key_len));
+        return AUTHP_OK;
+    });
+}
+
+template <class H>
+int token_list(char** out, H* h, const char* username, size_t username_len) {
+    if (out) *out = nullptr;
+    if (!out) return authp_capi::misuse("NULL out");
+    return on(h, [&](DirectoryAdmin& a) {
+        *out = authp_capi::owned_string(a.list_tokens_json(optional_view(username, username_len)));
+        return AUTHP_OK;
+    });
+}
+
+template <class H>
+int oauth_create(char** token_out, H* h, const char* username, size_t username_len, const char* client_id,
+                 size_t client_id_len, const char* scope, size_t scope_len, int64_t expires_in) {
+    if (token_out) *token_out = nullptr;
+    if (!token_out || (!username && username_len) || (!client_id && client_id_len) || (!scope && scope_len))
+        return authp_capi::misuse("NULL token_out, username, client_id or scope");
+    return on(h, [&](DirectoryAdmin& a) {
+        std::string token = a.create_oauth_token(view_of(username, username_len), view_of(client_id, client_id_len),
+                                                 view_of(scope, scope_len), expires_in);
+        *token_out = authp_capi::owned_secret(token);
+        return AUTHP_OK;
+    });
+}
+
+template <class H>
+int oauth_revoke(H* h, const char* token, size_t token_len) {
+    if (!token && token_len) return authp_capi::misuse("NULL token");
+    return on(h, [&](DirectoryAdmin& a) {
+        a.revoke_oauth_token(view_of(token, token_len));
+        return AUTHP_OK;
+    });
+}
+
+template <class H>
+int oauth_list(char** out, H* h, const char* username, size_t username_len) {
+    if (out) *out = nullptr;
+    if (!out) return authp_capi::misuse("NULL out");
+    return on(h, [&](DirectoryAdmin& a) {
+        *out = authp_capi::owned_string(a.list_oauth_tokens_json(optional_view(username, username_len)));
+        return AUTHP_OK;
+    });
+}
+
+template <class H>
+int logout_user(int64_t* count, H* h, const char* username, size_t username_len) {
+    if (count) *count = 0;
+    if (!username && username_len) return authp_capi::misuse("NULL username");
+    return on(h, [&](DirectoryAdmin& a) {
+        const int64_t n = a.logout_user(view_of(username, username_len));
+        if (count) *count = n;
+        return AUTHP_OK;
+    });
+}
+
+int refuse_django_sessions(int64_t* count) {
+    if (count) *count = 0;
+    return guard([]() -> int {
+        throw Error(ErrorCode::Invalid, "sessions are read from the Django database, which is never written");
+    });
+}
+
+}  // namespace
+
+extern "C" {
+
+int authp_directory_open(authp_directory** out, const authp_config* cfg) {
+    if (out) *out = nullptr;
+    return guard([&]() -> int {
+        if (!out || !cfg) return authp_capi::misuse("NULL out or config");
+        if (!cfg->config) return authp_capi::misuse("no configuration loaded (authp_config_load_file/_json)");
+        const authpolicy::EngineConfig& c = *cfg->config;
+        auto directory =
+            authpolicy::directory::open_directory(c.database, c.database_options, c.database_busy_timeout_ms);
+        std::shared_ptr<const authpolicy::Clock> clock = cfg->hooks.clock;
+        if (!clock) clock = std::make_shared<authpolicy::SystemClock>();
+        *out = new authp_directory{DirectoryAdmin(std::move(directory), c.password_iterations,
+                                                  [clock = std::move(clock)] { return clock->now(); }),
+                                   c.django.has_value()};
+        return AUTHP_OK;
+    });
+}
+
+int authp_engine_directory(authp_directory** out, const authp_engine* engine) {
+    if (out) *out = nullptr;
+    return guard([&]() -> int {
+        if (!out || !engine) return authp_capi::misuse("NULL out or engine");
+        *out = directory_of(engine).release();
+        return AUTHP_OK;
+    });
+}
+
+void authp_directory_free(authp_directory* dir) {
+    delete dir;
+}
+
+int authp_directory_schema(int* current, int* latest, authp_directory* dir) {
+    if (current) *current = 0;
+    if (latest) *latest = 0;
+    return on(dir, [&](DirectoryAdmin& a) {
+        const auto status = a.directory().schema();
+        if (current) *current = status.current;
+        if (latest) *latest = status.latest;
+        return AUTHP_OK;
+    });
+}
+
+int authp_directory_migrate(authp_directory* dir) {
+    return on(dir, [&](DirectoryAdmin& a) {
+        a.directory().migrate();
+        return AUTHP_OK;
+    });
+}
+
+int authp_directory_user_add(int64_t* id_out, authp_directory* dir, const char* username, size_t username_len,
+                             const char* password, size_t password_len, unsigned int flags) {
+    return user_add(id_out, dir, username, username_len, password, password_len, flags);
+}
+int authp_directory_user_set_password(authp_directory* dir, const char* username, size_t username_len,
+                                      const char* password, size_t password_len) {
+    return user_set_password(dir, username, username_len, password, password_len);
+}
+int authp_directory_user_set_active(authp_directory* dir, const char* username, size_t username_len, int active) {
+    return user_set_active(dir, username, username_len, active);
+}
+int authp_directory_user_set_roles(authp_directory* dir, const char* username, size_t username_len, int is_staff,
+                                   int is_superuser) {
+    return user_set_roles(dir, username, username_len, is_staff, is_superuser);
+}
+int authp_directory_user_delete(authp_directory* dir, const char* username, size_t username_len) {
+    if (!username && username_len) return authp_capi::misuse("NULL username");
+    return on(dir, [&](DirectoryAdmin& a) {
+        a.delete_user(view_of(username, username_len));
+        return AUTHP_OK;
+    });
+}
+int authp_directory_user_list_json(char** out, authp_directory* dir) {
+    return user_list(out, dir);
+}
+int authp_directory_token_create(char** key_out, authp_directory* dir, const char* username, size_t username_len,
+                                 const char* name, size_t name_len, int64_t expires_in) {
+    return token_create(key_out, dir, username, username_len, name, name_len, expires_in);
+}
+int authp_directory_token_revoke(authp_directory* dir, const char* key, size_t key_len) {
+    return token_revoke(dir, key, key_len);
+}
+int authp_directory_token_list_json(char** out, authp_directory* dir, const char* username, size_t username_len) {
+    return token_list(out, dir, username, username_len);
+}
+int authp_directory_oauth_token_create(char** token_out, authp_directory* dir, const char* username,
+                                       size_t username_len, const char* client_id, size_t client_id_len,
+                                       const char* scope, size_t scope_len, int64_t expires_in) {
+    return oauth_create(token_out, dir, username, username_len, client_id, client_id_len, scope, scope_len, expires_in);
+}
+int authp_directory_oauth_token_revoke(authp_directory* dir, const char* token, size_t token_len) {
+    return oauth_revoke(dir, token, token_len);
+}
+int authp_directory_oauth_token_list_json(char** out, authp_directory* dir, const char* username, size_t username_len) {
+    return oauth_list(out, dir, username, username_len);
+}
+int authp_directory_session_logout_user(int64_t* count, authp_directory* dir, const char* username,
+                                        size_t username_len) {
+    if (dir && dir->django_sessions) return refuse_django_sessions(count);
+    return logout_user(count, dir, username, username_len);
+}
+int authp_directory_session_purge(int64_t* count, authp_directory* dir) {
+    if (count) *count = 0;
+    if (dir && dir->django_sessions) return refuse_django_sessions(count);
+    return on(dir, [&](DirectoryAdmin& a) {
+        const int64_t n = a.purge_expired_sessions();
+        if (count) *count = n;
+        return AUTHP_OK;
+    });
+}
+
+// Deprecated since 0.2: the same calls on the engine's directory.
+int authp_user_add(int64_t* id_out, authp_engine* engine, const char* username, size_t username_len,
+                   const char* password, size_t password_len, unsigned int flags) {
+    return user_add(id_out, engine, username, username_len, password, password_len, flags);
+}
 int authp_user_set_password(authp_engine* engine, const char* username, size_t username_len, const char* password,
                             size_t password_len) {
-    return guard([&]() -> int {
-        if (!engine || (!username && username_len)) return authp_capi::misuse("NULL engine or username");
-        const auto held = services_of(engine);
-        auto& s = *held;
-        const std::string encoded = password ? s.hashers().make(checked_password(password, password_len))
-                                             : authpolicy::passwords::make_unusable_password();
-        s.user_store().set_password_hash(checked_username(username, username_len), encoded);
-        s.invalidate_caches();
-        return AUTHP_OK;
-    });
+    return user_set_password(engine, username, username_len, password, password_len);
 }
-
 int authp_user_set_active(authp_engine* engine, const char* username, size_t username_len, int active) {
-    return guard([&]() -> int {
-        if (!engine || (!username && username_len)) return authp_capi::misuse("NULL engine or username");
-        services_of(engine)->user_store().set_active(checked_username(username, username_len), active != 0);
-        services_of(engine)->invalidate_caches();
-        return AUTHP_OK;
-    });
+    return user_set_active(engine, username, username_len, active);
 }
-
 int authp_user_set_roles(authp_engine* engine, const char* username, size_t username_len, int is_staff,
                          int is_superuser) {
-    return guard([&]() -> int {
-        if (!engine || (!username && username_len)) return authp_capi::misuse("NULL engine or username");
-        services_of(engine)->user_store().set_roles(checked_username(username, username_len), is_staff != 0,
-                                                    is_superuser != 0);
-        services_of(engine)->invalidate_caches();
-        return AUTHP_OK;
-    });
+    return user_set_roles(engine, username, username_len, is_staff, is_superuser);
 }
-
 int authp_user_list_json(char** out, authp_engine* engine) {
-    if (out) *out = nullptr;
-    return guard([&]() -> int {
-        if (!out || !engine) return authp_capi::misuse("NULL out or engine");
-        *out = authp_capi::owned_string(services_of(engine)->user_store().list_json());
-        return AUTHP_OK;
-    });
+    return user_list(out, engine);
 }
-
 int authp_token_create(char** key_out, authp_engine* engine, const char* username, size_t username_len,
                        const char* name, size_t name_len, int64_t expires_in) {
-    if (key_out) *key_out = nullptr;
-    return guard([&]() -> int {
-        if (!key_out || !engine || (!username && username_len) || (!name && name_len))
-            return authp_capi::misuse("NULL key_out, engine, username or name");
-        const std::string_view label = view_of(name, name_len);
-        if (label.size() > kMaxTokenName || !authpolicy::http::is_valid_utf8(label))
-            throw Error(ErrorCode::Invalid, "token name must be at most 200 bytes of UTF-8");
-        if (expires_in < 0 || expires_in > int64_t{100} * 365 * 86400)
-            throw Error(ErrorCode::Invalid, "expires_in must be between 0 (never) and 100 years");
-        const auto held = services_of(engine);
-        auto& s = *held;
-        // 160 bits from OpenSSL's CSPRNG, as DRF's 40 hex characters; only the digest is stored.
-        std::string key = authpolicy::crypto::random_hex(20);
-        const auto now = static_cast<int64_t>(s.now());
-        std::optional<int64_t> expires;
-        if (expires_in > 0) expires = now + expires_in;
-        try {
-            s.token_store().add(authpolicy::crypto::sha256(key), checked_username(username, username_len), label, now,
-                                expires);
-            *key_out = authp_capi::owned_string(key);
-        } catch (...) {
-            OPENSSL_cleanse(key.data(), key.size());
-            throw;
-        }
-        OPENSSL_cleanse(key.data(), key.size());
-        return AUTHP_OK;
-    });
+    return token_create(key_out, engine, username, username_len, name, name_len, expires_in);
 }
-
 int authp_token_revoke(authp_engine* engine, const char* key, size_t key_len) {
-    return guard([&]() -> int {
-        if (!engine || (!key && key_len)) return authp_capi::misuse("NULL engine or key");
-        const auto held = services_of(engine);
-        auto& s = *held;
-        const bool removed = s.token_store().revoke(authpolicy::crypto::sha256(view_of(key, key_len)));
-        s.invalidate_caches();
-        if (!removed) throw Error(ErrorCode::NotFound, "no such token");
-        return AUTHP_OK;
-    });
+    return token_revoke(engine, key, key_len);
 }
-
 int authp_token_list_json(char** out, authp_engine* engine, const char* username, size_t username_len) {
-    if (out) *out = nullptr;
-    return guard([&]() -> int {
-        if (!out || !engine) return authp_capi::misuse("NULL out or engine");
-        std::optional<std::string_view> who;
-        if (username) who = view_of(username, username_len);
-        *out = authp_capi::owned_string(services_of(engine)->token_store().list_json(who));
-        return AUTHP_OK;
-    });
+    return token_list(out, engine, username, username_len);
 }
-
-int authp_password_hash(char** out, const char* password, size_t password_len, unsigned int iterations) {
-    if (out) *out = nullptr;
-    return guard([&]() -> int {
-        if (!out || (!password && password_len)) return authp_capi::misuse("NULL out or password");
-        if (iterations > 100000000u) throw Error(ErrorCode::Invalid, "iterations above 100,000,000");
-        authpolicy::passwords::PasswordHashers hashers(iterations ? iterations
-                                                                  : authpolicy::passwords::kDefaultIterations);
-        *out = authp_capi::owned_string(hashers.make(checked_password(password, password_len)));
-        return AUTHP_OK;
-    });
+int authp_oauth_token_create(char** token_out, authp_engine* engine, const char* username, size_t username_len,
+                             const char* client_id, size_t client_id_len, const char* scope, size_t scope_len,
+                             int64_t expires_in) {
+    return oauth_create(token_out, engine, username, username_len, client_id, client_id_len, scope, scope_len,
+                        expires_in);
 }
-
-int authp_password_verify(int* matches, int* needs_rehash, const char* password, size_t password_len,
-                          const char* encoded, size_t encoded_len, unsigned int min_iterations) {
-    if (matches) *matches = 0;
-    if (needs_rehash) *needs_rehash = 0;
-    return guard([&]() -> int {
-        if (!matches || (!password && password_len) || (!encoded && encoded_len))
-            return authp_capi::misuse("NULL matches, password or encoded hash");
-        authpolicy::passwords::PasswordHashers hashers(min_iterations ? min_iterations
-                                                                      : authpolicy::passwords::kDefaultIterations);
-        const auto r = hashers.verify(view_of(password, password_len), view_of(encoded, encoded_len));
-        *matches = r.matches;
-        if (needs_rehash) *needs_rehash = !r.recognised || r.needs_rehash;
-        return AUTHP_OK;
-    });
+int authp_oauth_token_revoke(authp_engine* engine, const char* token, size_t token_len) {
+    return oauth_revoke(engine, token, token_len);
+}
+int authp_oauth_token_list_json(char** out, authp_engine* engine, const char* username, size_t username_len) {
+    return oauth_list(out, engine, username, username_len);
+}
+int authp_session_logout_user(int64_t* count, authp_engine* engine, const char* username, size_t username_len) {
+    if (engine && guard([&] { return authp_capi::services_of(engine)->django() ? 1 : 0; }) == 1)
+        return refuse_django_sessions(count);
+    return logout_user(count, engine, username, username_len);
 }
 
 }  // extern "C"

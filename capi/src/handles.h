@@ -56,6 +56,8 @@ inline int misuse(const char* what) {
 
 // Copies into memory the caller releases with authp_free() (which zeroises it).
 char* owned_string(const std::string& s);
+// The same for a freshly minted secret, whose own copy is wiped (also when copying fails).
+char* owned_secret(std::string& secret);
 
 std::string_view view_of(const char* ptr, size_t len);
 

@@ -50,20 +50,4 @@ int authp_session_logout(authp_engine* engine, const char* key, size_t key_len) 
     });
 }
 
-int authp_session_logout_user(int64_t* count, authp_engine* engine, const char* username, size_t username_len) {
-    if (count) *count = 0;
-    if (!engine || (!username && username_len)) return authp_capi::misuse("NULL engine or username");
-    return guard([&]() -> int {
-        const auto held = authp_capi::services_of(engine);
-        auto& services = *held;
-        if (services.django()) throw Error(ErrorCode::Invalid, "sessions are read from the Django database");
-        const auto user = services.find_user(view_of(username, username_len));
-        if (!user || !user->id) throw Error(ErrorCode::NotFound, "no such user");
-        const int64_t n = services.session_store().remove_user(*user->id);
-        services.session_cache().invalidate_all();
-        if (count) *count = n;
-        return AUTHP_OK;
-    });
-}
-
 }  // extern "C"

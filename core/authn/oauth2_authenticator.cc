@@ -66,7 +66,6 @@ OAuth2Authenticator::OAuth2Authenticator(std::shared_ptr<const Services> service
     : services_(std::move(services)),
       settings_(std::move(settings)),
       introspect_(std::move(introspect)),
-      store_(services_->database()),
       sender_(settings_.sender, settings_.realm),
       cache_(settings_.introspection ? settings_.introspection_cache_ttl : services_->cache_settings().ttl_seconds,
              services_->cache_settings().max_entries) {}
@@ -110,7 +109,7 @@ AuthOutcome OAuth2Authenticator::authenticate_token(const http::Request& request
 }
 
 AuthOutcome OAuth2Authenticator::from_store(const crypto::Sha256& digest, double, Entry& entry) const {
-    auto record = store_.find(digest);
+    auto record = services_->directory()->find_oauth_token(digest);
     if (!record) return invalid_token(settings_.realm, "The token is invalid.");
     entry.user = record->user;
     if (record->expires) entry.expires = static_cast<double>(*record->expires);

@@ -15,7 +15,6 @@
 #include "core/cache/credential_cache.h"
 #include "core/engine/services.h"
 #include "core/keys/key_registry.h"
-#include "core/store/sqlite/sqlite_oauth_token_store.h"
 
 namespace authpolicy::authn {
 
@@ -59,7 +58,6 @@ class OAuth2Authenticator final : public Authenticator {
     std::shared_ptr<const Services> services_;
     OAuth2Settings settings_;
     IntrospectFn introspect_;
-    store::sqlite::SqliteOAuthTokenStore store_;
     SenderConstraint sender_;
     mutable cache::CredentialCache<Entry> cache_;
 };

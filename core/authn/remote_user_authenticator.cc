@@ -37,8 +37,8 @@ AuthOutcome RemoteUserAuthenticator::authenticate(const http::Request& request) 
         }
         // Django's RemoteUserBackend creates unknown users (with an unusable password).
         try {
-            store::sqlite::NewUser fresh{remote_user, passwords::make_unusable_password()};
-            services_->user_store().add(fresh, static_cast<int64_t>(services_->now()));
+            directory::NewUser fresh{remote_user, passwords::make_unusable_password()};
+            services_->directory()->add_user(fresh, static_cast<int64_t>(services_->now()));
         } catch (const Error& e) {
             if (e.code() != ErrorCode::Exists) throw;  // created meanwhile by another request
         }

@@ -85,12 +85,12 @@ std::optional<Resolved> resolve_django(const Services& services, const django::D
 
 std::string embedded_secret(const Services& services) {
     const auto& configured = services.session_settings().secret_key;
-    return configured ? *configured : services.session_store().secret();
+    return configured ? *configured : services.directory()->session_secret();
 }
 
 std::optional<Resolved> resolve_embedded(const Services& services, const crypto::Sha256& digest, double now) {
-    auto& store = services.session_store();
-    const auto row = store.find(digest);
+    directory::Directory& store = *services.directory();
+    const auto row = store.find_session(digest);
     if (!row) return std::nullopt;
     const auto t = static_cast<int64_t>(now);
     const int64_t idle = services.session_settings().idle_timeout;
@@ -104,7 +104,7 @@ std::optional<Resolved> resolve_embedded(const Services& services, const crypto:
     double expires = static_cast<double>(row->expires);
     if (idle > 0) {
         if (t - row->last_seen >= std::min<int64_t>(kTouchInterval, std::max<int64_t>(idle / 10, 1)))
-            store.touch(digest, t);
+            store.touch_session(digest, t);
         expires = std::min(expires, static_cast<double>(t + idle));
     }
     return Resolved{std::move(user), expires};
@@ -202,7 +202,7 @@ SessionLogin session_login(const Services& services, std::string_view username,
     const auto now = static_cast<int64_t>(services.now());
     SessionLogin out;
     out.key = crypto::random_string(kKeyAlphabet, 32);
-    store::sqlite::SessionRow row;
+    directory::SessionRow row;
     row.user_id = *user->id;
     row.auth_hash = django_session_auth_hash(user->password, embedded_secret(services));
     row.created = row.last_seen = now;
@@ -210,8 +210,8 @@ SessionLogin session_login(const Services& services, std::string_view username,
     std::optional<crypto::Sha256> replaces;
     if (previous_key && !previous_key->empty() && previous_key->size() <= kMaxSessionKey)
         replaces = crypto::sha256(*previous_key);
-    services.session_store().add(crypto::sha256(out.key), row, replaces);
-    if (replaces) services.session_cache().invalidate_all();  // the old key stops working at once
+    // The old key stops working at once: the directory publishes its removal.
+    services.directory()->add_session(crypto::sha256(out.key), row, replaces);
     const std::string secret = django::new_csrf_secret();
     out.csrf_token = settings.csrf_cookie_masked ? django::mask_csrf_secret(secret, django::new_csrf_secret()) : secret;
     out.session_cookie = set_cookie(settings.cookie_name, out.key, settings.cookie_domain, now, settings.cookie_age,
@@ -225,9 +225,7 @@ bool session_logout(const Services& services, std::string_view key) {
     if (services.django())
         throw Error(ErrorCode::Invalid, "sessions are read from the Django database, which is never written");
     if (key.empty() || key.size() > kMaxSessionKey) return false;
-    const bool removed = services.session_store().remove(crypto::sha256(key));
-    if (removed) services.session_cache().invalidate_all();
-    return removed;
+    return services.directory()->remove_session(crypto::sha256(key));
 }
 
 }  // namespace authpolicy::authn

@@ -1,6 +1,8 @@
 // A bounded, lock-striped cache of verified credentials keyed by a 32-byte digest.
-// Entries expire after a TTL and are all invalidated at once by bumping a generation
-// counter (a password change, a revocation or a deactivation in this process).
+// Entries expire after a TTL. A revocation drops exactly the entries it concerns (one key, or
+// those a predicate picks, such as every credential of one user); "drop everything" bumps a
+// floor that every older entry falls below. Each drop also bumps an epoch, and a value read
+// from the store before a drop is never stored afterwards (put compares the epoch it saw).
 #pragma once
 
 #include <array>
@@ -33,7 +35,7 @@ class CredentialCache {
 
     std::optional<Value> get(const crypto::Sha256& key, double now) const {
         if (!enabled_) return std::nullopt;
-        const uint64_t gen = generation_.load(std::memory_order_acquire);
+        const uint64_t floor = floor_.load(std::memory_order_acquire);
         Shard& shard = shard_for(key);
         std::lock_guard lock(shard.mutex);
         auto it = shard.map.find(key);
@@ -41,7 +43,7 @@ class CredentialCache {
             ++shard.misses;
             return std::nullopt;
         }
-        if (it->second.generation != gen || now >= it->second.stored_at + ttl_ || now < it->second.stored_at) {
+        if (it->second.generation < floor || now >= it->second.stored_at + ttl_ || now < it->second.stored_at) {
             shard.map.erase(it);
             ++shard.misses;
             return std::nullopt;
@@ -66,18 +68,40 @@ class CredentialCache {
         return c;
     }
 
-    // `generation_seen` is the generation read before the value was fetched from the store,
-    // so a value read before an invalidation is never stored as fresh.
+    // `generation_seen` is generation() read before the value was fetched from the store: if
+    // any drop happened since, the value may be stale and is not stored. Checked under the
+    // shard lock, which a drop takes after bumping the epoch, so no stale value survives.
     void put(const crypto::Sha256& key, Value value, double now, uint64_t generation_seen) {
         if (!enabled_) return;
         Shard& shard = shard_for(key);
         std::lock_guard lock(shard.mutex);
+        if (epoch_.load(std::memory_order_acquire) != generation_seen) return;
         if (shard.map.size() >= per_shard_) evict(shard, now);
         shard.map.insert_or_assign(key, Entry{std::move(value), now, generation_seen});
     }
 
-    uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
-    void invalidate_all() { generation_.fetch_add(1, std::memory_order_acq_rel); }
+    uint64_t generation() const { return epoch_.load(std::memory_order_acquire); }
+    void invalidate_all() {
+        floor_.store(epoch_.fetch_add(1, std::memory_order_acq_rel) + 1, std::memory_order_release);
+    }
+    void invalidate(const crypto::Sha256& key) {
+        epoch_.fetch_add(1, std::memory_order_acq_rel);
+        Shard& shard = shard_for(key);
+        std::lock_guard lock(shard.mutex);
+        shard.map.erase(key);
+    }
+    // Drops every entry whose value `pick` selects (a walk over all shards: for the rare
+    // revocations that name a user rather than a key).
+    template <class Pick>
+    void invalidate_if(Pick&& pick) {
+        epoch_.fetch_add(1, std::memory_order_acq_rel);
+        for (Shard& shard : shards_) {
+            std::lock_guard lock(shard.mutex);
+            for (auto it = shard.map.begin(); it != shard.map.end();) {
+                it = pick(it->second.value) ? shard.map.erase(it) : std::next(it);
+            }
+        }
+    }
     double ttl() const { return ttl_; }
 
   private:
@@ -97,9 +121,9 @@ class CredentialCache {
     Shard& shard_for(const crypto::Sha256& key) const { return shards_[key[31] % kShards]; }
 
     void evict(Shard& shard, double now) {
-        const uint64_t gen = generation_.load(std::memory_order_acquire);
+        const uint64_t floor = floor_.load(std::memory_order_acquire);
         for (auto it = shard.map.begin(); it != shard.map.end();) {
-            if (it->second.generation != gen || now >= it->second.stored_at + ttl_) {
+            if (it->second.generation < floor || now >= it->second.stored_at + ttl_) {
                 it = shard.map.erase(it);
             } else {
                 ++it;
@@ -111,7 +135,8 @@ class CredentialCache {
     double ttl_;
     size_t per_shard_;
     bool enabled_;
-    std::atomic<uint64_t> generation_{0};
+    std::atomic<uint64_t> epoch_{0};  // bumped by every drop
+    std::atomic<uint64_t> floor_{0};  // entries stored before the last invalidate_all are below it
     mutable std::array<Shard, kShards> shards_;
 };
 

@@ -7,13 +7,15 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "core/crypto/digest.h"
+#include "core/directory/token_record.h"
 #include "core/engine/user.h"
-#include "core/store/token_record.h"
 
 namespace authpolicy::directory {
 
@@ -52,6 +54,21 @@ struct Revocation {
 };
 using RevocationSink = std::function<void(const Revocation&)>;
 
+// The subscribers to one directory's revocations.
+class RevocationFeed {
+  public:
+    uint64_t subscribe(RevocationSink sink, const std::function<void()>& on_first);
+    void unsubscribe(uint64_t id);
+    // Runs every sink under the lock, so unsubscribe waits for a publication in flight.
+    void publish(const Revocation& r) const;
+
+  private:
+    mutable std::mutex mutex_;
+    std::map<uint64_t, RevocationSink> sinks_;
+    uint64_t next_id_ = 1;
+    bool started_ = false;
+};
+
 class DirectoryReader {
   public:
     virtual ~DirectoryReader() = default;
@@ -59,7 +76,7 @@ class DirectoryReader {
     virtual UserPtr find_user(std::string_view username) const = 0;
     virtual UserPtr find_user(int64_t id) const = 0;
     // The token and its owner in one query.
-    virtual std::optional<store::TokenRecord> find_token(const crypto::Sha256& digest) const = 0;
+    virtual std::optional<directory::TokenRecord> find_token(const crypto::Sha256& digest) const = 0;
     virtual std::optional<SessionRow> find_session(const crypto::Sha256& digest) const = 0;
     virtual std::optional<OAuthTokenRecord> find_oauth_token(const crypto::Sha256& digest) const = 0;
     // A random key for session auth hashes, made once per directory and shared by every engine
@@ -73,6 +90,16 @@ class Directory : public DirectoryReader {
     virtual std::string describe() const = 0;
     // Set when the backend's storage is exposed (a group-readable SQLite file); logged at start.
     virtual std::string exposure_warning() const { return {}; }
+
+    // Schema versions: in the database, and the newest this library knows. A newer schema in
+    // the database is refused by every call with Error(Store). migrate() brings it up to date
+    // (each step one transaction; concurrent migrations are safe).
+    struct SchemaStatus {
+        int current = 0;
+        int latest = 0;
+    };
+    virtual SchemaStatus schema() const = 0;
+    virtual void migrate() = 0;
 
     // Users. Each throws Error(NotFound) for an unknown username, Error(Exists) for a taken one.
     virtual int64_t add_user(const NewUser& user, int64_t now) = 0;
@@ -100,20 +127,31 @@ class Directory : public DirectoryReader {
     virtual int64_t purge_expired_sessions(int64_t now) = 0;
 
     // OAuth 2.0 opaque access tokens, stored as SHA-256 digests.
-    virtual int64_t add_oauth_token(const crypto::Sha256& digest, std::string_view username,
-                                    std::string_view client_id, std::string_view scope, int64_t created,
-                                    std::optional<int64_t> expires) = 0;
+    virtual int64_t add_oauth_token(const crypto::Sha256& digest, std::string_view username, std::string_view client_id,
+                                    std::string_view scope, int64_t created, std::optional<int64_t> expires) = 0;
     virtual bool revoke_oauth_token(const crypto::Sha256& digest) = 0;
     // [{"id","username","client_id","scope","created","expires"}]; all users when nullopt.
     virtual std::string list_oauth_tokens_json(std::optional<std::string_view> username) const = 0;
 
-    // Revocations made through any handle on this directory, by this process or another one
-    // that shares the backend (PostgreSQL: LISTEN/NOTIFY; SQLite: this process only). The sink
-    // may be called from a backend thread; set once, before the first decision.
-    virtual void watch_revocations(RevocationSink sink) = 0;
-    // False while revocations from other processes could be missed (the PostgreSQL listener is
-    // reconnecting); the engine then keeps cache entries for CACHE.TTL at most.
+    // Revocations made by this handle and, where the backend can tell (PostgreSQL's
+    // LISTEN/NOTIFY), by every other process on the same database. A sink may run on a backend
+    // thread; once unsubscribe returns it never runs again. Several engines (a reload keeps the
+    // directory) may subscribe to one directory.
+    uint64_t subscribe(RevocationSink sink) {
+        return feed_.subscribe(std::move(sink), [this] { start_watching(); });
+    }
+    void unsubscribe(uint64_t id) { feed_.unsubscribe(id); }
+    // False while revocations from other processes could be missed (SQLite always; PostgreSQL
+    // while its listener reconnects): caches then hold entries for CACHE.TTL at most.
     virtual bool revocations_live() const { return false; }
+
+  protected:
+    void publish(const Revocation& r) const { feed_.publish(r); }
+    // Called once, at the first subscription (PostgreSQL starts its listener).
+    virtual void start_watching() {}
+
+  private:
+    RevocationFeed feed_;
 };
 
 }  // namespace authpolicy::directory

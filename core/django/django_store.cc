@@ -10,8 +10,8 @@
 namespace authpolicy::django {
 namespace {
 
-using store::sqlite::Connection;
-using store::sqlite::Statement;
+using directory::sqlite::Connection;
+using directory::sqlite::Statement;
 
 std::string file_uri(const std::string& path) {
     std::string out = "file:";

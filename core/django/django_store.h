@@ -9,9 +9,9 @@
 #include <string_view>
 #include <vector>
 
+#include "core/directory/sqlite/sqlite_connection.h"
 #include "core/django/django_settings.h"
 #include "core/engine/user.h"
-#include "core/store/sqlite/sqlite_connection.h"
 
 namespace authpolicy::django {
 
@@ -75,7 +75,7 @@ class DjangoStore {
     int busy_timeout_ms_;
     struct Slot {
         std::mutex mutex;
-        std::unique_ptr<store::sqlite::Connection> connection;
+        std::unique_ptr<directory::sqlite::Connection> connection;
     };
     mutable std::vector<std::unique_ptr<Slot>> slots_;
 };

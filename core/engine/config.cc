@@ -4,6 +4,7 @@
 
 #include "core/common/bounded_json.h"
 #include "core/common/error.h"
+#include "core/directory/open_directory.h"
 #include "core/http/text_encoding.h"
 
 namespace authpolicy {
@@ -282,10 +283,13 @@ EngineConfig parse_config(const json& root, const std::string& base_dir) {
         if (key == "DATABASE") {
             expect(value, value.is_string() && !value.get<std::string>().empty(), at, "a file path or \":memory:\"");
             std::string path = value.get<std::string>();
-            if (path != ":memory:" && path.rfind("file:", 0) != 0 && std::filesystem::path(path).is_relative() &&
-                !base_dir.empty())
+            if (path != ":memory:" && path.rfind("file:", 0) != 0 && !directory::names_postgres(path) &&
+                std::filesystem::path(path).is_relative() && !base_dir.empty())
                 path = (std::filesystem::path(base_dir) / path).string();
             c.database = path;
+        } else if (key == "DATABASE_OPTIONS") {
+            expect(value, value.is_object(), at, "an object (PostgreSQL connection settings, docs/postgresql.md)");
+            c.database_options = value;
         } else if (key == "DATABASE_BUSY_TIMEOUT_MS") {
             c.database_busy_timeout_ms = static_cast<int>(parse_number(value, at, 0, 600000));
         } else if (key == "DEFAULT_AUTHENTICATION_CLASSES") {
@@ -386,6 +390,11 @@ EngineConfig parse_config(const json& root, const std::string& base_dir) {
     if (c.client_identity.mode == throttle::ClientIdentitySettings::Mode::Drf && !c.client_identity.trusted.empty())
         fail("$.CLIENT_IDENTITY",
              "\"drf\" trusts X-Forwarded-For as DRF does; it cannot be combined with TRUSTED_PROXIES");
+    const bool postgres = directory::names_postgres(c.database);
+    if (!postgres && !c.database_options.is_null())
+        fail("$.DATABASE_OPTIONS", "applies to PostgreSQL databases only (DATABASE names a SQLite file)");
+    if (postgres && c.throttle_backend.type == ThrottleBackendSettings::Type::Sqlite)
+        fail("$.THROTTLE_BACKEND.TYPE", "\"sqlite\" needs a SQLite DATABASE; use \"postgresql\" or \"redis\"");
     return c;
 }
 

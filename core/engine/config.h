@@ -53,6 +53,7 @@ struct ViewSpec {
 struct EngineConfig {
     std::string database = ":memory:";
     int database_busy_timeout_ms = 5000;
+    nlohmann::json database_options;  // DATABASE_OPTIONS (PostgreSQL only); null when absent
     std::vector<AuthenticatorSpec> default_authentication = {
         {"BasicAuthentication", nlohmann::json::object(), "default"}};
     std::vector<authz::PermissionPtr> default_permissions = {authz::make_builtin("AllowAny")};

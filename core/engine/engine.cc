@@ -7,6 +7,8 @@
 #include "core/authn/session_authenticator.h"
 #include "core/authn/token_authenticator.h"
 #include "core/common/error.h"
+#include "core/directory/open_directory.h"
+#include "core/directory/sqlite/sqlite_directory.h"
 #include "core/http/credentials_split.h"
 #include "core/http/text_encoding.h"
 #include "core/throttle/client_ident.h"
@@ -125,6 +127,7 @@ namespace {
 // What the shared services are made of: equal identities mean equal services.
 std::string services_identity(const EngineConfig& c) {
     json j = {{"database", c.database},
+              {"database_options", c.database_options},
               {"busy", c.database_busy_timeout_ms},
               {"iterations", c.password_iterations},
               {"cache", {c.cache.ttl_seconds, c.cache.max_entries}},
@@ -138,6 +141,14 @@ std::string services_identity(const EngineConfig& c) {
 }
 
 std::atomic<uint64_t> g_engine_serial{1};
+
+// THROTTLE_BACKEND "sqlite" keeps its counters in the embedded database (config.cc refuses it
+// beside a PostgreSQL DATABASE).
+std::shared_ptr<directory::sqlite::SqliteDatabase> sqlite_database(const Services& services) {
+    auto embedded = std::dynamic_pointer_cast<directory::sqlite::SqliteDirectory>(services.directory());
+    if (!embedded) throw Error(ErrorCode::Config, "THROTTLE_BACKEND \"sqlite\" needs a SQLite DATABASE");
+    return embedded->database();
+}
 
 void emit(const std::optional<LogFn>& logger, LogLevel level, const std::string& message) {
     if (logger) {
@@ -167,13 +178,14 @@ Engine::Engine(const EngineConfig& config, HostHooks hooks, const Engine* previo
     } else {
         previous_ = nullptr;  // authenticators hold the services: none can be reused
         std::shared_ptr<const Clock> clock = hooks_.clock ? hooks_.clock : std::make_shared<SystemClock>();
-        auto db = std::make_shared<store::sqlite::SqliteDatabase>(config.database, config.database_busy_timeout_ms);
-        services_ = std::make_shared<Services>(std::move(db), config.password_iterations, config.cache,
+        auto directory =
+            directory::open_directory(config.database, config.database_options, config.database_busy_timeout_ms);
+        services_ = std::make_shared<Services>(std::move(directory), config.password_iterations, config.cache,
                                                std::move(clock), hooks_.user_lookup, hooks_.password_verify);
         configure_django(config);
         configure_ecosystem(config, /*publish=*/true);
-        if (!services_->database()->exposure_warning().empty())
-            log(LogLevel::Warning, services_->database()->exposure_warning());
+        if (const std::string warning = services_->directory()->exposure_warning(); !warning.empty())
+            log(LogLevel::Warning, warning);
     }
     unauthenticated_user_ = config.unauthenticated_user_is_null ? nullptr : User::anonymous();
     if (config.unauthenticated_token)
@@ -187,7 +199,7 @@ Engine::Engine(const EngineConfig& config, HostHooks hooks, const Engine* previo
             throttle_backend_name_ = "memory";
             break;
         case ThrottleBackendSettings::Type::Sqlite:
-            throttle_store_ = std::make_unique<throttle::SqliteThrottleStore>(services_->database());
+            throttle_store_ = std::make_unique<throttle::SqliteThrottleStore>(sqlite_database(*services_));
             throttle_backend_name_ = "sqlite " + config.database;
             break;
         case ThrottleBackendSettings::Type::Redis:

@@ -9,11 +9,9 @@
 
 namespace authpolicy {
 
-Services::Services(std::shared_ptr<store::sqlite::SqliteDatabase> db, unsigned password_iterations, CacheSettings cache,
+Services::Services(std::shared_ptr<directory::Directory> directory, unsigned password_iterations, CacheSettings cache,
                    std::shared_ptr<const Clock> clock, UserLookupFn lookup, PasswordVerifyFn verify)
-    : db_(std::move(db)),
-      users_(db_),
-      tokens_(db_),
+    : directory_(std::move(directory)),
       hashers_(password_iterations),
       clock_(std::move(clock)),
       lookup_(std::move(lookup)),
@@ -22,8 +20,33 @@ Services::Services(std::shared_ptr<store::sqlite::SqliteDatabase> db, unsigned p
       cache_settings_(cache),
       basic_cache_(cache.ttl_seconds, cache.max_entries),
       token_cache_(cache.ttl_seconds, cache.max_entries),
-      sessions_(db_),
-      session_cache_(cache.ttl_seconds, cache.max_entries) {}
+      session_cache_(cache.ttl_seconds, cache.max_entries) {
+    subscription_ = directory_->subscribe([this](const directory::Revocation& r) { revoke(r); });
+}
+
+Services::~Services() {
+    directory_->unsubscribe(subscription_);
+}
+
+void Services::revoke(const directory::Revocation& r) const {
+    using Kind = directory::Revocation::Kind;
+    const auto of_user = [id = r.user_id](const CachedCredential& c) { return c.user && c.user->id == id; };
+    switch (r.kind) {
+        case Kind::Token: token_cache_.invalidate(r.digest); break;
+        case Kind::Session: session_cache_.invalidate(r.digest); break;
+        case Kind::OAuthToken:
+            // OAuth and JWT authenticators keep their own caches, stamped with the token cache's
+            // generation: any drop there makes theirs stale, so this reaches them too.
+            token_cache_.invalidate(r.digest);
+            break;
+        case Kind::User:
+            basic_cache_.invalidate_if(of_user);
+            token_cache_.invalidate_if(of_user);
+            session_cache_.invalidate_if(of_user);
+            break;
+        case Kind::Everything: invalidate_caches(); break;
+    }
+}
 
 double Services::now() const {
     const double t = clock_->now();
@@ -36,7 +59,7 @@ UserPtr Services::find_user(std::string_view username) const {
         if (auto found = lookup_(username, 0)) return *found;
     }
     if (django_) return django_->find_user(username);
-    return users_.find_by_username(username);
+    return directory_->find_user(username);
 }
 
 UserPtr Services::find_user(int64_t id) const {
@@ -44,7 +67,7 @@ UserPtr Services::find_user(int64_t id) const {
         if (auto found = lookup_(std::nullopt, id)) return *found;
     }
     if (django_) return django_->find_user(id);
-    return users_.find_by_id(id);
+    return directory_->find_user(id);
 }
 
 bool Services::check_password(const User& user, std::string_view password) const {
@@ -60,7 +83,7 @@ bool Services::check_password(const User& user, std::string_view password) const
     // successful login — only in the embedded store (a host's or Django's users are read-only).
     if (r.matches && r.needs_rehash && !lookup_ && !django_ && !user.username.empty()) {
         try {
-            users_.set_password_hash(user.username, hashers_.make(password));
+            directory_->set_password_hash(user.username, hashers_.make(password));
         } catch (const Error& e) {
             log_error(std::string("could not upgrade a password hash: ") + e.what());
         }
@@ -85,11 +108,11 @@ crypto::Sha256 Services::basic_cache_key(std::string_view username, std::string_
     return key;
 }
 
-std::optional<store::TokenRecord> Services::find_token(std::string_view key, const crypto::Sha256& digest) const {
-    if (!django_) return tokens_.find(digest);
+std::optional<directory::TokenRecord> Services::find_token(std::string_view key, const crypto::Sha256& digest) const {
+    if (!django_) return directory_->find_token(digest);
     UserPtr user = django_->find_token_user(key);
     if (!user) return std::nullopt;
-    store::TokenRecord r;
+    directory::TokenRecord r;
     r.user = std::move(user);
     return r;
 }

@@ -1,5 +1,6 @@
-// What authenticators share inside one engine: where users come from, how passwords are
-// checked, the token store, the clock and the credential caches.
+// What authenticators share inside one engine: where users come from (the host's lookup, a
+// Django database, the directory), how passwords are checked, the clock and the credential
+// caches, which revocations from the directory keep honest (docs/directory.md).
 #pragma once
 
 #include <functional>
@@ -8,13 +9,11 @@
 #include <string_view>
 
 #include "core/cache/credential_cache.h"
+#include "core/directory/directory.h"
 #include "core/django/django_store.h"
 #include "core/engine/clock.h"
 #include "core/engine/user.h"
 #include "core/passwords/password_hasher.h"
-#include "core/store/sqlite/sqlite_session_store.h"
-#include "core/store/sqlite/sqlite_token_store.h"
-#include "core/store/sqlite/sqlite_user_store.h"
 
 namespace authpolicy {
 namespace django::ecosystem {
@@ -41,8 +40,13 @@ struct CacheSettings {
 
 class Services {
   public:
-    Services(std::shared_ptr<store::sqlite::SqliteDatabase> db, unsigned password_iterations, CacheSettings cache,
+    // Subscribes to the directory's revocations: Services must outlive no engine that uses it,
+    // and the directory calls back into it until ~Services unsubscribes.
+    Services(std::shared_ptr<directory::Directory> directory, unsigned password_iterations, CacheSettings cache,
              std::shared_ptr<const Clock> clock, UserLookupFn lookup, PasswordVerifyFn verify);
+    ~Services();
+    Services(const Services&) = delete;
+    Services& operator=(const Services&) = delete;
 
     // The clock, checked: NaN or ±inf would make every expiry comparison false (and a cast to
     // int64 undefined), so a non-finite time is a callback error (the safe 503 denial).
@@ -54,11 +58,13 @@ class Services {
     void run_dummy_password_check(std::string_view password) const;
     const passwords::PasswordHashers& hashers() const { return hashers_; }
 
-    const std::shared_ptr<store::sqlite::SqliteDatabase>& database() const { return db_; }
-    store::sqlite::SqliteUserStore& user_store() { return users_; }
-    store::sqlite::SqliteTokenStore& token_store() { return tokens_; }
-    const store::sqlite::SqliteTokenStore& token_store() const { return tokens_; }
+    // The directory, for reading (authenticators) and for the few writes a decision or a
+    // login makes (a session's last_seen, a weak hash upgraded, RemoteUser's auto-creation).
+    // Administration goes through directory::DirectoryAdmin, never through the engine.
+    const std::shared_ptr<directory::Directory>& directory() const { return directory_; }
     bool has_user_lookup() const { return static_cast<bool>(lookup_); }
+    // Applies a revocation to the caches (called by the directory's watcher).
+    void revoke(const directory::Revocation& r) const;
 
     // Sessions and the Django-compatible stores (docs/sessions.md, docs/django.md). With a
     // Django store attached, users and tokens come from the Django database (after the host's
@@ -69,8 +75,7 @@ class Services {
     void set_ecosystem(std::shared_ptr<const django::ecosystem::EcosystemSettings> s) { ecosystem_ = std::move(s); }
     const django::ecosystem::EcosystemSettings* ecosystem() const { return ecosystem_.get(); }
     // A token from authtoken_token (DJANGO) or from authp_token; nullopt when unknown.
-    std::optional<store::TokenRecord> find_token(std::string_view key, const crypto::Sha256& digest) const;
-    store::sqlite::SqliteSessionStore& session_store() const { return sessions_; }
+    std::optional<directory::TokenRecord> find_token(std::string_view key, const crypto::Sha256& digest) const;
     const django::SessionSettings& session_settings() const { return session_settings_; }
     void set_session_settings(django::SessionSettings s) { session_settings_ = std::move(s); }
     cache::CredentialCache<CachedCredential>& session_cache() const { return session_cache_; }
@@ -91,9 +96,8 @@ class Services {
     cache::CredentialCache<CachedCredential>::Counts cache_counts() const;
 
   private:
-    std::shared_ptr<store::sqlite::SqliteDatabase> db_;
-    mutable store::sqlite::SqliteUserStore users_;  // mutable: a login may upgrade a weak hash
-    store::sqlite::SqliteTokenStore tokens_;
+    std::shared_ptr<directory::Directory> directory_;
+    uint64_t subscription_ = 0;
     passwords::PasswordHashers hashers_;
     std::shared_ptr<const Clock> clock_;
     UserLookupFn lookup_;
@@ -104,7 +108,6 @@ class Services {
     mutable cache::CredentialCache<CachedCredential> token_cache_;
     std::shared_ptr<const django::DjangoStore> django_;
     std::shared_ptr<const django::ecosystem::EcosystemSettings> ecosystem_;
-    mutable store::sqlite::SqliteSessionStore sessions_;
     django::SessionSettings session_settings_;
     mutable cache::CredentialCache<CachedCredential> session_cache_;
     std::function<void(const std::string&)> error_log_;

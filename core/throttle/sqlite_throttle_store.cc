@@ -7,8 +7,8 @@
 namespace authpolicy::throttle {
 namespace {
 
-using store::sqlite::Connection;
-using store::sqlite::Statement;
+using directory::sqlite::Connection;
+using directory::sqlite::Statement;
 
 constexpr unsigned kPurgeEvery = 1024;  // expired rows are deleted every this many writes
 

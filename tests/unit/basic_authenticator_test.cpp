@@ -1,6 +1,12 @@
 // BasicAuthentication, DRF ≥ 3.15 semantics: drf-spec §1.3 edge table and §8.1 rows 1–9.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "core/directory/sqlite/sqlite_directory.h"
+
 #include "test_support.h"
 
 using authp_test::basic;
@@ -79,19 +85,39 @@ TEST_CASE("repeated Basic credentials come from the cache; a password change inv
     CHECK(f.decide(basic("john:password")).status == 200);
     CHECK(f.decide(basic("john:password")).status == 200);  // served by the verified-credential cache
     auto& s = f.engine->services();
-    s.user_store().set_password_hash("john", s.hashers().make("changed"));
+    s.directory()->set_password_hash("john", s.hashers().make("changed"));
     s.invalidate_caches();
     CHECK(f.decide(basic("john:password")).detail == "Invalid username/password.");
     CHECK(f.decide(basic("john:changed")).status == 200);
 }
 
-TEST_CASE("a change made elsewhere is seen once the cache TTL has passed") {
-    Fixture f(R"({"DEFAULT_AUTHENTICATION_CLASSES": ["BasicAuthentication"],
+TEST_CASE("SQLite: a change made by another handle is seen once the cache TTL has passed") {
+    const std::string path = "/tmp/authp-basic-" + std::to_string(getpid()) + ".sqlite3";
+    Fixture f(R"({"DEFAULT_AUTHENTICATION_CLASSES": ["BasicAuthentication"], "DATABASE": ")" + path + R"(",
                   "DEFAULT_PERMISSION_CLASSES": ["IsAuthenticated"], "CACHE": {"TTL": 5}})");
     f.add_user("john", "password");
     CHECK(f.decide(basic("john:password")).status == 200);
-    f.engine->services().user_store().set_active("john", false);  // as another process would: no invalidation
-    CHECK(f.decide(basic("john:password")).status == 200);        // within the documented bound
+    // Another handle on the file, as another process: SQLite cannot tell this engine.
+    authpolicy::directory::sqlite::SqliteDirectory other(
+        std::make_shared<authpolicy::directory::sqlite::SqliteDatabase>(path));
+    other.set_active("john", false);
+    CHECK(f.decide(basic("john:password")).status == 200);  // within the documented bound
     f.clock->advance(5.0);
     CHECK(f.decide(basic("john:password")).status == 401);
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+}
+
+TEST_CASE("a change made through the engine's directory drops the user's cached credentials at once") {
+    Fixture f(R"({"DEFAULT_AUTHENTICATION_CLASSES": ["BasicAuthentication"],
+                  "DEFAULT_PERMISSION_CLASSES": ["IsAuthenticated"], "CACHE": {"TTL": 60}})");
+    f.add_user("john", "password");
+    f.add_user("mary", "password");
+    CHECK(f.decide(basic("john:password")).status == 200);
+    CHECK(f.decide(basic("mary:password")).status == 200);
+    const auto before = f.engine->services().cache_counts();
+    f.engine->services().directory()->set_active("john", false);
+    CHECK(f.decide(basic("john:password")).status == 401);
+    CHECK(f.decide(basic("mary:password")).status == 200);  // mary's entry stayed: a hit
+    const auto after = f.engine->services().cache_counts();
+    CHECK(after.hits == before.hits + 1);
 }

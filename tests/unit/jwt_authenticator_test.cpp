@@ -151,7 +151,7 @@ TEST_CASE("JWT: user lookup, stateless users, inactive users (CVE-2024-22513)") 
     // A cached token stops working as soon as its user is deactivated.
     const std::string t = e.key.token(claims());
     CHECK(e.decide(t).allowed);
-    e.f->engine->services().user_store().set_active("alice", false);
+    e.f->engine->services().directory()->set_active("alice", false);
     e.f->engine->services().invalidate_caches();
     check_invalid(e.decide(t), "The user is inactive or deleted.");
 

@@ -5,7 +5,6 @@
 
 #include "core/authn/oauth2_authenticator.h"
 #include "core/common/error.h"
-#include "core/store/sqlite/sqlite_oauth_token_store.h"
 #include "test_support.h"
 
 using authp_test::Fixture;
@@ -29,8 +28,8 @@ std::string config(const json& auth) {
 std::string add_oauth_token(Fixture& f, const std::string& user, const std::string& scope,
                             std::optional<int64_t> expires, const std::string& client = "cli") {
     const std::string token = authpolicy::authn::new_oauth_token();
-    authpolicy::store::sqlite::SqliteOAuthTokenStore store(f.engine->services().database());
-    store.add(authpolicy::crypto::sha256(token), user, client, scope, 0, expires);
+    f.engine->services().directory()->add_oauth_token(authpolicy::crypto::sha256(token), user, client, scope, 0,
+                                                      expires);
     return token;
 }
 
@@ -60,15 +59,14 @@ TEST_CASE("OAuth2: store tokens: digest only, scopes, client, expiry, revocation
           R"(Bearer realm="api", error="invalid_token", error_description="The token is invalid.")");
     f.clock->advance(60);
     CHECK(f.decide("Bearer " + token).detail == "The token has expired.");
-    // Revocation takes effect at once in this process (the caches are invalidated).
+    // Revocation takes effect at once in this process: the directory tells the caches.
     const std::string t2 = add_oauth_token(f, "alice", "", std::nullopt);
     CHECK(f.decide("Bearer " + t2).allowed);
-    authpolicy::store::sqlite::SqliteOAuthTokenStore store(f.engine->services().database());
-    CHECK(store.revoke(authpolicy::crypto::sha256(t2)));
-    f.engine->services().invalidate_caches();
+    auto& directory = *f.engine->services().directory();
+    CHECK(directory.revoke_oauth_token(authpolicy::crypto::sha256(t2)));
     CHECK(f.decide("Bearer " + t2).status == 401);
     // The database holds no token text.
-    const std::string listing = store.list_json(std::nullopt);
+    const std::string listing = directory.list_oauth_tokens_json(std::nullopt);
     CHECK(listing.find(token) == std::string::npos);
     CHECK(json::parse(listing).size() == 1);
     CHECK(f.decide("Bearer").status == 400);

@@ -24,7 +24,7 @@ TEST_CASE("unknown remote users are created (RemoteUserBackend default) unless d
     authpolicy::http::Request r;
     r.set_remote_user("newbie");
     CHECK(create.decide(r).status == 200);
-    CHECK(create.engine->services().user_store().find_by_username("newbie"));
+    CHECK(create.engine->services().directory()->find_user("newbie"));
 
     Fixture keep(
         R"({"DEFAULT_AUTHENTICATION_CLASSES": [{"class": "RemoteUserAuthentication", "create_unknown_user": false}],

@@ -20,7 +20,7 @@ TEST_CASE("finding 22.5: an unknown stored hash format is never written to the l
     hooks.logger = [&](authpolicy::LogLevel, std::string_view m) { lines.emplace_back(m); };
     Fixture f(R"({"DEFAULT_PERMISSION_CLASSES": ["IsAuthenticated"]})", hooks);
     f.add_user("alice", "pw");
-    f.engine->services().user_store().set_password_hash("alice", "hunter2-plain-text$x");
+    f.engine->services().directory()->set_password_hash("alice", "hunter2-plain-text$x");
     CHECK(f.decide(basic("alice:pw")).status == 401);
     std::erase_if(lines, [](const std::string& l) { return l.find("failed login") == 0; });  // LOGIN_FAILURES
     REQUIRE(lines.size() == 1);
@@ -31,7 +31,7 @@ TEST_CASE("finding 22.5: an unknown stored hash format is never written to the l
     hooks.logger = [&](authpolicy::LogLevel, std::string_view m) { known.emplace_back(m); };
     Fixture g(R"({"DEFAULT_PERMISSION_CLASSES": ["IsAuthenticated"]})", hooks);
     g.add_user("bob", "pw");
-    g.engine->services().user_store().set_password_hash("bob", "bcrypt_sha256$$2b$12$abc");
+    g.engine->services().directory()->set_password_hash("bob", "bcrypt_sha256$$2b$12$abc");
     CHECK(g.decide(basic("bob:pw")).status == 401);
     std::erase_if(known, [](const std::string& l) { return l.find("failed login") == 0; });
     REQUIRE(known.size() == 1);
@@ -111,7 +111,7 @@ TEST_CASE("finding 22.14: a weaker stored hash is upgraded on a successful login
     Fixture f(R"({"DEFAULT_PERMISSION_CLASSES": ["IsAuthenticated"], "PASSWORD_ITERATIONS": 2000})");
     f.add_user("alice", "pw");
     authpolicy::passwords::PasswordHashers weak(1000);
-    f.engine->services().user_store().set_password_hash("alice", weak.make("pw"));
+    f.engine->services().directory()->set_password_hash("alice", weak.make("pw"));
     CHECK(f.engine->services().find_user("alice")->password.rfind("pbkdf2_sha256$1000$", 0) == 0);
     CHECK(f.decide(basic("alice:wrong")).status == 401);
     CHECK(f.engine->services().find_user("alice")->password.rfind("pbkdf2_sha256$1000$", 0) == 0);
@@ -140,7 +140,7 @@ TEST_CASE("finding 22.14: a wrong password against a cheaper stored hash also pa
     Fixture f(R"({"DEFAULT_PERMISSION_CLASSES": ["IsAuthenticated"], "PASSWORD_ITERATIONS": 2000,
                   "LOGIN_FAILURES": null})");
     f.add_user("alice", "pw");
-    f.engine->services().user_store().set_password_hash("alice", weak.make("pw"));
+    f.engine->services().directory()->set_password_hash("alice", weak.make("pw"));
     const auto& hashers = f.engine->services().hashers();
     const std::uint64_t before = hashers.dummy_runs();
     CHECK(f.decide(basic("nobody:pw")).status == 401);

@@ -205,7 +205,7 @@ TEST_CASE("session: embedded store login, rotation, logout, password change, exp
     // A password change ends every session of the user.
     const auto fourth = authn::session_login(s, "ann", std::nullopt);
     CHECK(f.decide(with_session(fourth.key)).allowed);
-    s.user_store().set_password_hash("ann", s.hashers().make("new"));
+    s.directory()->set_password_hash("ann", s.hashers().make("new"));
     s.invalidate_caches();
     CHECK(f.decide(with_session(fourth.key)).status == 403);
 

@@ -6,11 +6,11 @@
 #include <fstream>
 
 #include "core/common/error.h"
-#include "core/store/sqlite/sqlite_token_store.h"
-#include "core/store/sqlite/sqlite_user_store.h"
+#include "core/directory/sqlite/sqlite_token_store.h"
+#include "core/directory/sqlite/sqlite_user_store.h"
 
 using namespace authpolicy;
-using namespace authpolicy::store::sqlite;
+using namespace authpolicy::directory::sqlite;
 namespace fs = std::filesystem;
 
 namespace {
@@ -28,8 +28,8 @@ struct TempDir {
     }
 };
 
-NewUser user(std::string_view name, bool active = true) {
-    return NewUser{name, "pbkdf2_sha256$1$salt$hash", active, false, false};
+directory::NewUser user(std::string_view name, bool active = true) {
+    return directory::NewUser{name, "pbkdf2_sha256$1$salt$hash", active, false, false};
 }
 
 }  // namespace

@@ -49,12 +49,12 @@ struct Fixture {
 
     int64_t add_user(const std::string& name, const std::string& password, bool active = true, bool staff = false) {
         auto& s = engine->services();
-        authpolicy::store::sqlite::NewUser u{name, s.hashers().make(password), active, staff, false};
-        return s.user_store().add(u, 0);
+        authpolicy::directory::NewUser u{name, s.hashers().make(password), active, staff, false};
+        return s.directory()->add_user(u, 0);
     }
 
     std::string add_token(const std::string& user, const std::string& key, std::optional<int64_t> expires = {}) {
-        engine->services().token_store().add(authpolicy::crypto::sha256(key), user, "test", 0, expires);
+        engine->services().directory()->add_token(authpolicy::crypto::sha256(key), user, "test", 0, expires);
         return key;
     }
 

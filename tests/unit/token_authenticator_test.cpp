@@ -95,12 +95,10 @@ TEST_CASE("revocation and deactivation through the engine take effect at once") 
     f.add_token("john", "abcd1234");
     CHECK(f.decide("Token abcd1234").status == 200);
     auto& s = f.engine->services();
-    s.user_store().set_active("john", false);
-    s.invalidate_caches();
+    s.directory()->set_active("john", false);  // the directory tells the caches
     CHECK(f.decide("Token abcd1234").detail == "User inactive or deleted.");
-    s.user_store().set_active("john", true);
-    s.token_store().revoke(authpolicy::crypto::sha256("abcd1234"));
-    s.invalidate_caches();
+    s.directory()->set_active("john", true);
+    s.directory()->revoke_token(authpolicy::crypto::sha256("abcd1234"));
     CHECK(f.decide("Token abcd1234").detail == "Invalid token.");
 }
 
@@ -110,6 +108,6 @@ TEST_CASE("with the cache disabled every decision reads the store") {
     f.add_user("john", "password");
     f.add_token("john", "abcd1234");
     CHECK(f.decide("Token abcd1234").status == 200);
-    f.engine->services().token_store().revoke(authpolicy::crypto::sha256("abcd1234"));  // no invalidation needed
+    f.engine->services().directory()->revoke_token(authpolicy::crypto::sha256("abcd1234"));  // no invalidation needed
     CHECK(f.decide("Token abcd1234").detail == "Invalid token.");
 }

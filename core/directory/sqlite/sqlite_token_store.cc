@@ -1,11 +1,11 @@
-#include "core/store/sqlite/sqlite_token_store.h"
+#include "core/directory/sqlite/sqlite_token_store.h"
 
 #include <nlohmann/json.hpp>
 
 #include "core/common/error.h"
-#include "core/store/sqlite/sqlite_user_store.h"
+#include "core/directory/sqlite/sqlite_user_store.h"
 
-namespace authpolicy::store::sqlite {
+namespace authpolicy::directory::sqlite {
 
 std::optional<TokenRecord> SqliteTokenStore::find(const crypto::Sha256& digest) const {
     return db_->read([&](Connection& c) -> std::optional<TokenRecord> {
@@ -67,4 +67,4 @@ std::string SqliteTokenStore::list_json(std::optional<std::string_view> username
     });
 }
 
-}  // namespace authpolicy::store::sqlite
+}  // namespace authpolicy::directory::sqlite

@@ -1,11 +1,11 @@
-#include "core/store/sqlite/sqlite_oauth_token_store.h"
+#include "core/directory/sqlite/sqlite_oauth_token_store.h"
 
 #include <nlohmann/json.hpp>
 
 #include "core/common/error.h"
-#include "core/store/sqlite/sqlite_user_store.h"
+#include "core/directory/sqlite/sqlite_user_store.h"
 
-namespace authpolicy::store::sqlite {
+namespace authpolicy::directory::sqlite {
 
 std::optional<OAuthTokenRecord> SqliteOAuthTokenStore::find(const crypto::Sha256& digest) const {
     return db_->read([&](Connection& c) -> std::optional<OAuthTokenRecord> {
@@ -74,4 +74,4 @@ std::string SqliteOAuthTokenStore::list_json(std::optional<std::string_view> use
     });
 }
 
-}  // namespace authpolicy::store::sqlite
+}  // namespace authpolicy::directory::sqlite

@@ -1,10 +1,10 @@
-#include "core/store/sqlite/sqlite_user_store.h"
+#include "core/directory/sqlite/sqlite_user_store.h"
 
 #include <nlohmann/json.hpp>
 
 #include "core/common/error.h"
 
-namespace authpolicy::store::sqlite {
+namespace authpolicy::directory::sqlite {
 namespace {
 
 constexpr const char* kByUsername =
@@ -61,33 +61,44 @@ int64_t SqliteUserStore::add(const NewUser& user, int64_t now) {
     });
 }
 
-void SqliteUserStore::update_one(const char* sql, std::string_view username, int64_t a, int64_t b, bool two) {
-    db_->write([&](Connection& c) {
+int64_t SqliteUserStore::update_one(const char* sql, std::string_view username, int64_t a, int64_t b, bool two) {
+    return db_->write([&](Connection& c) {
         Statement s = c.prepare(sql);
         s.bind(1, a);
         if (two) s.bind(2, b);
         s.bind(two ? 3 : 2, username);
-        s.run();
-        if (c.changes() == 0) throw Error(ErrorCode::NotFound, "no such user");
+        if (!s.step()) throw Error(ErrorCode::NotFound, "no such user");
+        return s.column_int(0);
     });
 }
 
-void SqliteUserStore::set_password_hash(std::string_view username, std::string_view encoded) {
-    db_->write([&](Connection& c) {
-        Statement s = c.prepare("UPDATE authp_user SET password = ? WHERE username = ?");
+int64_t SqliteUserStore::set_password_hash(std::string_view username, std::string_view encoded) {
+    return db_->write([&](Connection& c) {
+        Statement s = c.prepare("UPDATE authp_user SET password = ? WHERE username = ? RETURNING id");
         s.bind(1, encoded).bind(2, username);
-        s.run();
-        if (c.changes() == 0) throw Error(ErrorCode::NotFound, "no such user");
+        if (!s.step()) throw Error(ErrorCode::NotFound, "no such user");
+        return s.column_int(0);
     });
 }
 
-void SqliteUserStore::set_active(std::string_view username, bool active) {
-    update_one("UPDATE authp_user SET is_active = ? WHERE username = ?", username, active, 0, false);
+int64_t SqliteUserStore::set_active(std::string_view username, bool active) {
+    return update_one("UPDATE authp_user SET is_active = ? WHERE username = ? RETURNING id", username, active, 0,
+                      false);
 }
 
-void SqliteUserStore::set_roles(std::string_view username, bool is_staff, bool is_superuser) {
-    update_one("UPDATE authp_user SET is_staff = ?, is_superuser = ? WHERE username = ?", username, is_staff,
-               is_superuser, true);
+int64_t SqliteUserStore::set_roles(std::string_view username, bool is_staff, bool is_superuser) {
+    return update_one("UPDATE authp_user SET is_staff = ?, is_superuser = ? WHERE username = ? RETURNING id", username,
+                      is_staff, is_superuser, true);
+}
+
+int64_t SqliteUserStore::remove(std::string_view username) {
+    // Tokens, OAuth tokens and sessions go with it (ON DELETE CASCADE, foreign_keys=ON).
+    return db_->write([&](Connection& c) {
+        Statement s = c.prepare("DELETE FROM authp_user WHERE username = ? RETURNING id");
+        s.bind(1, username);
+        if (!s.step()) throw Error(ErrorCode::NotFound, "no such user");
+        return s.column_int(0);
+    });
 }
 
 std::string SqliteUserStore::list_json() const {
@@ -114,4 +125,4 @@ int64_t SqliteUserStore::id_of(Connection& c, std::string_view username) {
     return s.column_int(0);
 }
 
-}  // namespace authpolicy::store::sqlite
+}  // namespace authpolicy::directory::sqlite

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <unordered_map>
 
-namespace authpolicy::store::sqlite {
+namespace authpolicy::directory::sqlite {
 
 // A prepared statement borrowed from its connection's cache; reset and unbound on scope exit.
 class Statement {
@@ -62,4 +62,4 @@ class Connection {
 
 [[noreturn]] void throw_store_error(sqlite3* db, const char* what);
 
-}  // namespace authpolicy::store::sqlite
+}  // namespace authpolicy::directory::sqlite

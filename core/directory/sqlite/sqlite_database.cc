@@ -1,4 +1,4 @@
-#include "core/store/sqlite/sqlite_database.h"
+#include "core/directory/sqlite/sqlite_database.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,7 +9,7 @@
 
 #include "core/common/error.h"
 
-namespace authpolicy::store::sqlite {
+namespace authpolicy::directory::sqlite {
 namespace {
 
 constexpr int kSchemaVersion = 4;
@@ -154,4 +154,15 @@ SqliteDatabase::Slot& SqliteDatabase::acquire() const {
     return s;
 }
 
-}  // namespace authpolicy::store::sqlite
+int SqliteDatabase::schema_version() const {
+    return read([](Connection& c) {
+        Statement s = c.prepare("PRAGMA user_version");
+        return s.step() ? static_cast<int>(s.column_int(0)) : 0;
+    });
+}
+
+int SqliteDatabase::latest_schema_version() {
+    return kSchemaVersion;
+}
+
+}  // namespace authpolicy::directory::sqlite

@@ -9,10 +9,10 @@
 #include <string_view>
 
 #include "core/crypto/digest.h"
-#include "core/store/sqlite/sqlite_database.h"
-#include "core/store/token_record.h"
+#include "core/directory/sqlite/sqlite_database.h"
+#include "core/directory/token_record.h"
 
-namespace authpolicy::store::sqlite {
+namespace authpolicy::directory::sqlite {
 
 class SqliteTokenStore {
   public:
@@ -31,4 +31,4 @@ class SqliteTokenStore {
     std::shared_ptr<SqliteDatabase> db_;
 };
 
-}  // namespace authpolicy::store::sqlite
+}  // namespace authpolicy::directory::sqlite

@@ -9,17 +9,10 @@
 #include <string_view>
 
 #include "core/crypto/digest.h"
-#include "core/store/sqlite/sqlite_database.h"
+#include "core/directory/directory.h"
+#include "core/directory/sqlite/sqlite_database.h"
 
-namespace authpolicy::store::sqlite {
-
-struct SessionRow {
-    int64_t user_id = 0;
-    std::string auth_hash;  // the user's session auth hash at login
-    int64_t created = 0;
-    int64_t last_seen = 0;
-    int64_t expires = 0;  // absolute expiry, Unix seconds
-};
+namespace authpolicy::directory::sqlite {
 
 class SqliteSessionStore {
   public:
@@ -41,4 +34,4 @@ class SqliteSessionStore {
     mutable std::string secret_;
 };
 
-}  // namespace authpolicy::store::sqlite
+}  // namespace authpolicy::directory::sqlite

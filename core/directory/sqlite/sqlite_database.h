@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "core/store/sqlite/sqlite_connection.h"
+#include "core/directory/sqlite/sqlite_connection.h"
 
-namespace authpolicy::store::sqlite {
+namespace authpolicy::directory::sqlite {
 
 class SqliteDatabase {
   public:
@@ -21,6 +21,8 @@ class SqliteDatabase {
     // Set when an existing database file is readable by group or others, or owned by another
     // user: it holds password hashes and the session secret. The engine logs it.
     const std::string& exposure_warning() const { return exposure_warning_; }
+    int schema_version() const;
+    static int latest_schema_version();
 
     // Runs fn with a pooled read connection (autocommit, one statement = one read snapshot).
     template <class F>
@@ -75,4 +77,4 @@ class SqliteDatabase {
     mutable std::vector<std::unique_ptr<Slot>> readers_;
 };
 
-}  // namespace authpolicy::store::sqlite
+}  // namespace authpolicy::directory::sqlite

@@ -7,7 +7,7 @@
 
 #include "core/engine/user.h"
 
-namespace authpolicy::store {
+namespace authpolicy::directory {
 
 struct TokenRecord {
     int64_t id = 0;
@@ -17,4 +17,4 @@ struct TokenRecord {
     UserPtr user;                    // the owner, read in the same query
 };
 
-}  // namespace authpolicy::store
+}  // namespace authpolicy::directory

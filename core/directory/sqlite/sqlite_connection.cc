@@ -1,8 +1,8 @@
-#include "core/store/sqlite/sqlite_connection.h"
+#include "core/directory/sqlite/sqlite_connection.h"
 
 #include "core/common/error.h"
 
-namespace authpolicy::store::sqlite {
+namespace authpolicy::directory::sqlite {
 
 void throw_store_error(sqlite3* db, const char* what) {
     std::string msg = std::string("database error while ") + what + ": ";
@@ -106,4 +106,4 @@ void Connection::exec(const char* sql) {
     }
 }
 
-}  // namespace authpolicy::store::sqlite
+}  // namespace authpolicy::directory::sqlite

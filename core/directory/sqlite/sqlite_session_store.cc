@@ -1,8 +1,8 @@
-#include "core/store/sqlite/sqlite_session_store.h"
+#include "core/directory/sqlite/sqlite_session_store.h"
 
 #include "core/crypto/random.h"
 
-namespace authpolicy::store::sqlite {
+namespace authpolicy::directory::sqlite {
 
 std::optional<SessionRow> SqliteSessionStore::find(const crypto::Sha256& digest) const {
     return db_->read([&](Connection& c) -> std::optional<SessionRow> {
@@ -87,4 +87,4 @@ std::string SqliteSessionStore::secret() const {
     return secret_;
 }
 
-}  // namespace authpolicy::store::sqlite
+}  // namespace authpolicy::directory::sqlite

@@ -8,19 +8,11 @@
 #include <string_view>
 
 #include "core/crypto/digest.h"
+#include "core/directory/directory.h"
+#include "core/directory/sqlite/sqlite_database.h"
 #include "core/engine/user.h"
-#include "core/store/sqlite/sqlite_database.h"
 
-namespace authpolicy::store::sqlite {
-
-struct OAuthTokenRecord {
-    int64_t id = 0;
-    std::string client_id;
-    std::string scope;  // space-delimited (RFC 6749 §3.3)
-    int64_t created = 0;
-    std::optional<int64_t> expires;
-    UserPtr user;
-};
+namespace authpolicy::directory::sqlite {
 
 class SqliteOAuthTokenStore {
   public:
@@ -38,4 +30,4 @@ class SqliteOAuthTokenStore {
     std::shared_ptr<SqliteDatabase> db_;
 };
 
-}  // namespace authpolicy::store::sqlite
+}  // namespace authpolicy::directory::sqlite
