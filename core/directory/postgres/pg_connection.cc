@@ -101,6 +101,9 @@ PgConnection::PgConnection(const std::string& conninfo, const std::string& targe
     const char* values[] = {conninfo.c_str(), libpq_timeout.c_str(), options.c_str(), "libauthpolicy", nullptr};
     conn_ = PQconnectStartParams(keys, values, 1);
     if (conn_ == nullptr) throw Error(ErrorCode::NoMemory, "PostgreSQL: out of memory (" + target_ + ")");
+    // Server notices ("relation … already exists, skipping") would go to stderr by default.
+    PQsetNoticeProcessor(
+        conn_, [](void*, const char*) {}, nullptr);
     if (PQstatus(conn_) == CONNECTION_BAD) {
         const std::string msg = one_line(PQerrorMessage(conn_));
         PQfinish(conn_);
