@@ -5,11 +5,11 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config clang-format valgrind clang-14 libclang-rt-14-dev
   libssl-dev libsqlite3-dev nlohmann-json3-dev doctest-dev libcli11-dev libbenchmark-dev
-  libhiredis-dev redis-server libargon2-dev libutf8proc-dev zlib1g-dev python3-argon2 libcurl4-openssl-dev
+  libhiredis-dev redis-server postgresql libpq-dev libargon2-dev libutf8proc-dev zlib1g-dev python3-argon2 libcurl4-openssl-dev
   python3 python3-venv python3-pip python3-pytest python3-pybind11 pybind11-dev
   python3-django python3-djangorestframework python3-flask python3-werkzeug python3-django-oauth-toolkit
   python3-starlette python3-uvicorn python3-httpx python3-pytest-asyncio
-  python3-djangorestframework-simplejwt python3-djangorestframework-api-key
+  python3-djangorestframework-simplejwt python3-djangorestframework-api-key python3-psycopg2
   python3-jwt python3-cryptography
   golang-go
   libboost-dev nginx-light caddy wrk curl

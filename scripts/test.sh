@@ -8,7 +8,15 @@ bash scripts/build.sh
 echo "== format check"
 bash scripts/check-format.sh
 
-echo "== ctest: unit, C API (+ valgrind), headers, CLI, install, examples, PyJWT, DRF/Django differential, stress"
+# PostgreSQL for the directory tests (tests/postgres, docs/postgresql.md): a throwaway cluster on
+# a Unix socket and 127.0.0.1, stopped and removed on exit, even when a stage fails.
+echo "== PostgreSQL: a throwaway cluster (initdb + pg_ctl as the postgres user)"
+pg_dir=$(mktemp -d /tmp/authp-pg-XXXXXX)
+trap 'bash scripts/pg-cluster.sh stop "$pg_dir" >/dev/null 2>&1 || true' EXIT
+eval "$(bash scripts/pg-cluster.sh start "$pg_dir")"
+export AUTHP_TEST_PG_URL AUTHP_TEST_PG_SOCKET_URL AUTHP_TEST_PG_BIN AUTHP_TEST_PG_DATA
+
+echo "== ctest: unit, C API (+ valgrind), headers, CLI, install, examples, PyJWT, DRF/Django differential, stress, PostgreSQL"
 ctest --test-dir build --output-on-failure -j2
 
 echo "== instruction-count guard: hot paths under callgrind vs bench/instruction_guard/baseline.tsv (docs/performance.md)"

@@ -281,7 +281,8 @@ EngineConfig parse_config(const json& root, const std::string& base_dir) {
     for (const auto& [key, value] : root.items()) {
         const std::string at = "$." + http::shown_name(key);
         if (key == "DATABASE") {
-            expect(value, value.is_string() && !value.get<std::string>().empty(), at, "a file path or \":memory:\"");
+            expect(value, value.is_string() && !value.get<std::string>().empty(), at,
+                   "a file path, \":memory:\" or a PostgreSQL URL");
             std::string path = value.get<std::string>();
             if (path != ":memory:" && path.rfind("file:", 0) != 0 && !directory::names_postgres(path) &&
                 std::filesystem::path(path).is_relative() && !base_dir.empty())
@@ -390,10 +391,8 @@ EngineConfig parse_config(const json& root, const std::string& base_dir) {
     if (c.client_identity.mode == throttle::ClientIdentitySettings::Mode::Drf && !c.client_identity.trusted.empty())
         fail("$.CLIENT_IDENTITY",
              "\"drf\" trusts X-Forwarded-For as DRF does; it cannot be combined with TRUSTED_PROXIES");
-    const bool postgres = directory::names_postgres(c.database);
-    if (!postgres && !c.database_options.is_null())
-        fail("$.DATABASE_OPTIONS", "applies to PostgreSQL databases only (DATABASE names a SQLite file)");
-    if (postgres && c.throttle_backend.type == ThrottleBackendSettings::Type::Sqlite)
+    directory::check_database_settings(c.database, c.database_options);
+    if (directory::names_postgres(c.database) && c.throttle_backend.type == ThrottleBackendSettings::Type::Sqlite)
         fail("$.THROTTLE_BACKEND.TYPE", "\"sqlite\" needs a SQLite DATABASE; use \"postgresql\" or \"redis\"");
     return c;
 }

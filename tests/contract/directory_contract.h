@@ -9,6 +9,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -193,36 +194,52 @@ inline void check_directory_contract(const Fresh& fresh) {
     }
 
     SUBCASE("every write that takes something away is published, and only those") {
-        const int64_t id = add(d, "alice");
+        const int64_t alice = add(d, "alice");
+        const int64_t bob = add(d, "bob");
+        std::mutex mutex;  // a backend may publish on its own thread (PostgreSQL's listener)
         std::vector<Revocation> seen;
-        const uint64_t sub = d.subscribe([&](const Revocation& r) { seen.push_back(r); });
-        const auto seen_kind = [&](Revocation::Kind kind, int64_t user_id) {
+        const uint64_t sub = d.subscribe([&](const Revocation& r) {
+            std::lock_guard lock(mutex);
+            seen.push_back(r);
+        });
+        const auto saw = [&](auto&& match) {
+            std::lock_guard lock(mutex);
             for (const auto& r : seen)
-                if (r.kind == kind && (kind != Revocation::Kind::User || r.user_id == user_id)) return true;
+                if (match(r)) return true;
             return false;
         };
-        const auto drain = [&](auto&& condition) {
-            // PostgreSQL delivers on its listener thread: wait for it (bounded).
-            for (int i = 0; i < 200 && !condition(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-            return condition();
+        const auto eventually = [&](auto&& match) {
+            for (int i = 0; i < 300 && !saw(match); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            return saw(match);
+        };
+        const auto token = [](const authpolicy::crypto::Sha256& digest) {
+            return [digest](const Revocation& r) { return r.kind == Revocation::Kind::Token && r.digest == digest; };
+        };
+        const auto user = [](int64_t id) {
+            return [id](const Revocation& r) { return r.kind == Revocation::Kind::User && r.user_id == id; };
         };
         d.add_token(sha256("k"), "alice", "", 100, std::nullopt);
-        add(d, "bob");
         CHECK(d.revoke_token(sha256("k")));
-        CHECK(drain([&] { return seen_kind(Revocation::Kind::Token, 0); }));
-        bool digest_matches = false;
-        for (const auto& r : seen)
-            if (r.kind == Revocation::Kind::Token) digest_matches = r.digest == sha256("k");
-        CHECK(digest_matches);
+        CHECK(eventually(token(sha256("k"))));
         d.set_active("alice", false);
-        CHECK(drain([&] { return seen_kind(Revocation::Kind::User, id); }));
-        seen.clear();
-        CHECK_FALSE(d.revoke_token(sha256("k")));  // nothing taken away: nothing said
-        d.remove_session(sha256("none"));
+        CHECK(eventually(user(alice)));
+        d.add_oauth_token(sha256("o"), "alice", "", "", 100, std::nullopt);
+        CHECK(d.revoke_oauth_token(sha256("o")));
+        CHECK(eventually(
+            [](const Revocation& r) { return r.kind == Revocation::Kind::OAuthToken && r.digest == sha256("o"); }));
+        d.add_session(sha256("s"), session_of(alice), std::nullopt);
+        CHECK(d.remove_session(sha256("s")));
+        CHECK(eventually(
+            [](const Revocation& r) { return r.kind == Revocation::Kind::Session && r.digest == sha256("s"); }));
+        // Nothing taken away, nothing said; and nothing reaches a sink once unsubscribed.
+        CHECK_FALSE(d.revoke_token(sha256("never-issued")));
+        CHECK_FALSE(d.remove_session(sha256("never-made")));
         d.unsubscribe(sub);
-        d.set_password_hash("alice", "x");
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        for (const auto& r : seen) CHECK(r.kind == Revocation::Kind::Everything);  // a reconnect may say this
+        d.set_active("bob", false);
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        CHECK_FALSE(saw(token(sha256("never-issued"))));
+        CHECK_FALSE(saw([](const Revocation& r) { return r.digest == sha256("never-made"); }));
+        CHECK_FALSE(saw(user(bob)));
     }
 
     SUBCASE("DirectoryAdmin: the business rules, written once") {

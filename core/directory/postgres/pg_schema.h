@@ -1,0 +1,20 @@
+// The directory's own tables on PostgreSQL, mirroring the SQLite schema
+// (core/directory/sqlite/sqlite_database.cc), with versioned migrations in authp_schema.
+#pragma once
+
+#include "core/directory/postgres/pg_connection.h"
+#include "core/directory/postgres/pg_pool.h"
+
+namespace authpolicy::directory::postgres {
+
+inline constexpr int kPgSchemaVersion = 1;
+
+// 0 when the database has no authp_schema table yet.
+int pg_schema_version(PgConnection& c);
+
+// Brings the schema to kPgSchemaVersion, one transaction per step, each under a transaction-scoped
+// advisory lock (so processes migrating at once take turns). Throws Error(Store) for a database
+// whose version is newer than this library's.
+void pg_migrate(PgPool& pool);
+
+}  // namespace authpolicy::directory::postgres
