@@ -159,7 +159,7 @@ ThrottleBackendSettings parse_backend(const json& j, const std::string& where) {
     for (const auto& [key, value] : j.items()) {
         const std::string at = key_path(where, key);
         if (key == "TYPE") {
-            expect(value, value.is_string(), at, "\"memory\", \"sqlite\" or \"redis\"");
+            expect(value, value.is_string(), at, "\"memory\", \"sqlite\", \"redis\" or \"postgresql\"");
             const auto t = value.get<std::string>();
             if (t == "memory") {
                 b.type = ThrottleBackendSettings::Type::Memory;
@@ -167,9 +167,15 @@ ThrottleBackendSettings parse_backend(const json& j, const std::string& where) {
                 b.type = ThrottleBackendSettings::Type::Sqlite;
             } else if (t == "redis") {
                 b.type = ThrottleBackendSettings::Type::Redis;
+            } else if (t == "postgresql") {
+                b.type = ThrottleBackendSettings::Type::Postgresql;
             } else {
-                fail(at, "expected \"memory\", \"sqlite\" or \"redis\"");
+                fail(at, "expected \"memory\", \"sqlite\", \"redis\" or \"postgresql\"");
             }
+        } else if (key == "URL") {
+            expect(value, value.is_string() && directory::names_postgres(value.get<std::string>()), at,
+                   "a PostgreSQL connection string (postgresql://… or host=… dbname=…)");
+            b.postgres_url = value.get<std::string>();
         } else if (key == "MAX_KEYS") {
             expect(value, value.is_number_integer(), at, "an integer");
             b.max_keys = static_cast<size_t>(parse_number(value, at, 1, 1e9));
@@ -198,7 +204,7 @@ ThrottleBackendSettings parse_backend(const json& j, const std::string& where) {
         } else {
             fail(at,
                  "unknown key (THROTTLE_BACKEND takes TYPE, MAX_KEYS, HOST, PORT, TIMEOUT_MS, RETRY_AFTER, "
-                 "PREFIX, POOL_SIZE, FAILURE_MODE)");
+                 "PREFIX, POOL_SIZE, FAILURE_MODE, URL)");
         }
     }
     return b;
@@ -392,6 +398,15 @@ EngineConfig parse_config(const json& root, const std::string& base_dir) {
         fail("$.CLIENT_IDENTITY",
              "\"drf\" trusts X-Forwarded-For as DRF does; it cannot be combined with TRUSTED_PROXIES");
     directory::check_database_settings(c.database, c.database_options);
+    if (c.throttle_backend.type == ThrottleBackendSettings::Type::Postgresql) {
+        if (c.throttle_backend.postgres_url.empty() && !directory::names_postgres(c.database))
+            fail("$.THROTTLE_BACKEND.URL",
+                 "\"postgresql\" needs a URL here or a PostgreSQL DATABASE to share (DATABASE is SQLite)");
+        if (!c.throttle_backend.postgres_url.empty())
+            directory::check_database_settings(c.throttle_backend.postgres_url, nullptr);
+    } else if (!c.throttle_backend.postgres_url.empty()) {
+        fail("$.THROTTLE_BACKEND.URL", "applies to \"TYPE\": \"postgresql\" only");
+    }
     if (directory::names_postgres(c.database) && c.throttle_backend.type == ThrottleBackendSettings::Type::Sqlite)
         fail("$.THROTTLE_BACKEND.TYPE", "\"sqlite\" needs a SQLite DATABASE; use \"postgresql\" or \"redis\"");
     return c;

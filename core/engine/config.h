@@ -33,10 +33,11 @@ struct ThrottleSpec {
 };
 
 struct ThrottleBackendSettings {
-    enum class Type { Memory, Sqlite, Redis };
+    enum class Type { Memory, Sqlite, Redis, Postgresql };
     Type type = Type::Memory;
     size_t max_keys = 100000;       // memory
     throttle::RedisSettings redis;  // redis
+    std::string postgres_url;       // postgresql: its own URL; empty = DATABASE (with DATABASE_OPTIONS)
     bool fail_open = true;          // when the backend cannot answer: allow (true) or 503 (false)
 };
 

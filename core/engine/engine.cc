@@ -8,11 +8,13 @@
 #include "core/authn/token_authenticator.h"
 #include "core/common/error.h"
 #include "core/directory/open_directory.h"
+#include "core/directory/postgres/pg_options.h"
 #include "core/directory/sqlite/sqlite_directory.h"
 #include "core/http/credentials_split.h"
 #include "core/http/text_encoding.h"
 #include "core/throttle/client_ident.h"
 #include "core/throttle/memory_throttle_store.h"
+#include "core/throttle/postgres_throttle_store.h"
 #include "core/throttle/sqlite_throttle_store.h"
 
 #include <algorithm>
@@ -202,6 +204,15 @@ Engine::Engine(const EngineConfig& config, HostHooks hooks, const Engine* previo
             throttle_store_ = std::make_unique<throttle::SqliteThrottleStore>(sqlite_database(*services_));
             throttle_backend_name_ = "sqlite " + config.database;
             break;
+        case ThrottleBackendSettings::Type::Postgresql: {
+            const bool shared = config.throttle_backend.postgres_url.empty();
+            const std::string& url = shared ? config.database : config.throttle_backend.postgres_url;
+            auto store = std::make_unique<throttle::PostgresThrottleStore>(
+                directory::postgres::parse_pg_options(url, shared ? &config.database_options : nullptr));
+            throttle_backend_name_ = "postgresql " + store->target();
+            throttle_store_ = std::move(store);
+            break;
+        }
         case ThrottleBackendSettings::Type::Redis:
             throttle_store_ = std::make_unique<throttle::RedisThrottleStore>(config.throttle_backend.redis);
             throttle_backend_name_ = "redis " + config.throttle_backend.redis.host + ":" +

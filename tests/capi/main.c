@@ -14,5 +14,6 @@ int main(void) {
     test_reload();
     test_security();
     test_cert_binding();
+    test_directory();
     return check_summary();
 }

@@ -12,5 +12,6 @@ void test_oauth(void);
 void test_reload(void);
 void test_security(void);
 void test_cert_binding(void);
+void test_directory(void);
 
 #endif /* AUTHP_TESTS_TESTS_H */

@@ -52,6 +52,7 @@ inline SessionRow session_of(int64_t user_id, int64_t expires = 10'000) {
 inline void check_directory_contract(const Fresh& fresh) {
     std::shared_ptr<Directory> dir = fresh();
     Directory& d = *dir;
+    d.migrate();  // SQLite migrates when opened, PostgreSQL on first use: either way, now
     REQUIRE(d.schema().current == d.schema().latest);
 
     SUBCASE("users: add, find by name and id, taken names, unknown names") {

@@ -26,72 +26,16 @@
 #include "core/directory/postgres/pg_pool.h"
 #include "core/directory/postgres/pg_schema.h"
 #include "tests/contract/directory_contract.h"
+#include "tests/postgres/pg_test_db.h"
 
 using namespace authpolicy;
 using namespace authpolicy::directory;
 using namespace authpolicy::directory::postgres;
 using Clock = std::chrono::steady_clock;
 using json = nlohmann::json;
+using namespace authp_pg_test;
 
 namespace {
-
-std::string env_url(const char* name) {
-    const char* v = std::getenv(name);
-    return v != nullptr ? v : "";
-}
-
-// The cluster's URL; a missing one fails the run: these tests are never skipped silently.
-std::string base_url() {
-    const std::string url = env_url("AUTHP_TEST_PG_URL");
-    if (url.empty())
-        FAIL("AUTHP_TEST_PG_URL is not set; start a cluster: eval \"$(bash scripts/pg-cluster.sh start /tmp/x)\"");
-    return url;
-}
-
-// The URL with its database (the path segment) replaced.
-std::string with_dbname(const std::string& url, const std::string& db) {
-    const size_t query = url.find('?');
-    const size_t slash = url.rfind('/', query == std::string::npos ? std::string::npos : query);
-    REQUIRE(slash != std::string::npos);
-    return url.substr(0, slash + 1) + db + (query == std::string::npos ? "" : url.substr(query));
-}
-
-// The password part of a postgresql://user:password@… URL.
-std::string url_password(const std::string& url) {
-    const size_t start = url.find("://") + 3;
-    const size_t at = url.find('@', start);
-    const size_t colon = url.find(':', start);
-    if (at == std::string::npos || colon == std::string::npos || colon > at) return "";
-    return url.substr(colon + 1, at - colon - 1);
-}
-
-std::unique_ptr<PgConnection> connect(const std::string& url) {
-    return std::make_unique<PgConnection>(url, redact_conninfo(url), 5.0, 30.0, false);
-}
-
-// A fresh database for one test case, dropped at the end.
-struct TestDb {
-    std::string name = "authp_t_" + crypto::random_hex(6);
-    std::string url;
-    TestDb() {
-        const std::string base = base_url();
-        connect(base)->exec_script("CREATE DATABASE " + name);
-        url = with_dbname(base, name);
-    }
-    ~TestDb() {
-        try {
-            connect(base_url())->exec_script("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-        } catch (...) {
-        }
-    }
-    PgOptions options(double statement_timeout = 5.0) const {
-        PgOptions o;
-        o.conninfo = url;
-        o.connect_timeout = 5.0;
-        o.statement_timeout = statement_timeout;
-        return o;
-    }
-};
 
 crypto::Sha256 digest_of(const std::string& key) {
     return crypto::sha256(key);
@@ -330,10 +274,10 @@ TEST_CASE("migrations: fresh, idempotent, concurrent, newer refused") {
             return c
                 .exec_script(
                     "SELECT count(*) FROM pg_tables WHERE tablename IN ('authp_user', 'authp_token', "
-                    "'authp_oauth_token', 'authp_session', 'authp_secret', 'authp_schema')")
+                    "'authp_oauth_token', 'authp_session', 'authp_secret', 'authp_schema', 'authp_throttle')")
                 .int64(0, 0);
         });
-        CHECK(tables == 6);
+        CHECK(tables == 7);
         CHECK(pool.read(
                   [](PgConnection& c) { return c.exec_script("SELECT count(*) FROM authp_schema").int64(0, 0); }) == 1);
     }
@@ -767,6 +711,15 @@ void run_contract(bool prepared) {
         o.prepared_statements = prepared;
         return std::make_shared<PgDirectory>(o);
     });
+}
+
+TEST_CASE("schema status: a fresh database reports pending migrations until migrate() or first use") {
+    TestDb db;
+    PgDirectory dir(db.options());
+    CHECK(dir.schema().current == 0);
+    CHECK(dir.schema().latest == kPgSchemaVersion);
+    dir.migrate();
+    CHECK(dir.schema().current == kPgSchemaVersion);
 }
 
 TEST_CASE("directory contract: PostgreSQL") {

@@ -11,8 +11,7 @@ namespace {
 constexpr const char* kLock = "SELECT pg_advisory_xact_lock(7022344200346874723)";
 
 // Step i takes the schema from version i to i + 1; steps are never edited once released.
-// Booleans are BOOLEAN and times BIGINT Unix seconds; the SQLite backend's throttle table is not
-// here (throttles have their own backends).
+// Booleans are BOOLEAN and times BIGINT Unix seconds.
 constexpr const char* kMigrations[] = {
     R"sql(
 CREATE TABLE IF NOT EXISTS authp_user (
@@ -58,6 +57,17 @@ CREATE TABLE IF NOT EXISTS authp_secret (
     name TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+)sql",
+    // 2: THROTTLE_BACKEND "postgresql" and LOGIN_FAILURES counters (core/throttle/). Keys are
+    // SHA-256 digests; a row with expires_at 0 was made only to be locked and reads as empty.
+    R"sql(
+CREATE TABLE IF NOT EXISTS authp_throttle (
+    key BYTEA PRIMARY KEY,
+    history BYTEA NOT NULL DEFAULT '\x',
+    tat DOUBLE PRECISION NOT NULL DEFAULT 0,
+    expires_at DOUBLE PRECISION NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS authp_throttle_expiry ON authp_throttle(expires_at);
 )sql",
 };
 static_assert(std::size(kMigrations) == kPgSchemaVersion);
