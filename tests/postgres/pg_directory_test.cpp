@@ -553,7 +553,7 @@ TEST_CASE("revocations are notified in the writing transaction") {
         for (const auto& r : v) n += r.kind == Revocation::Kind::User;
         return n >= users_before + 3;
     }));
-    CHECK(rec.count(Revocation::Kind::Everything) == 0);
+    CHECK(rec.count(Revocation::Kind::Everything) == 1);  // the first LISTEN only
     watcher.unsubscribe(subscription);
 
     // Malformed payloads are counted and ignored.
@@ -570,16 +570,17 @@ TEST_CASE("listener: a lost session is reported, then recovered") {
     PgListener listener(db.url, redact_conninfo(db.url), 5, 5, rec.sink());
     REQUIRE(eventually([&] { return listener.live() && listener.backend_pid() != 0; }));
     const int pid = listener.backend_pid();
-    CHECK(rec.count(Revocation::Kind::Everything) == 0);
+    // The first LISTEN drops what engines cached before it was in force (delivered before live()).
+    CHECK(rec.count(Revocation::Kind::Everything) == 1);
 
     auto admin = connect(db.url);
     CHECK(admin->exec("SELECT pg_terminate_backend($1::int)", {std::to_string(pid)}).boolean(0, 0));
-    CHECK(rec.wait([](const auto& v) { return !v.empty(); }));
-    CHECK(rec.snapshot().front().kind == Revocation::Kind::Everything);
-    // Back, on a new backend, with a second Everything for the notices it could have missed.
+    CHECK(rec.wait([](const auto& v) { return v.size() >= 2; }));
+    CHECK(rec.snapshot()[1].kind == Revocation::Kind::Everything);
+    // Back, on a new backend, with another Everything for the notices it could have missed.
     REQUIRE(
         eventually([&] { return listener.live() && listener.backend_pid() != 0 && listener.backend_pid() != pid; }));
-    CHECK(rec.count(Revocation::Kind::Everything) == 2);
+    CHECK(rec.count(Revocation::Kind::Everything) == 3);
 
     const auto t = digest_of("after-reconnect");
     admin->exec("SELECT pg_notify('authp_revocation', $1::text)", {"t:" + hex(t)});
@@ -709,7 +710,11 @@ void run_contract(bool prepared) {
     authp_contract::check_directory_contract([&] {
         PgOptions o = db.options();
         o.prepared_statements = prepared;
-        return std::make_shared<PgDirectory>(o);
+        // schema() reads without migrating (db status must see pending migrations); the contract
+        // expects a directory in use, as SQLite's is once opened.
+        auto dir = std::make_shared<PgDirectory>(o);
+        dir->migrate();
+        return dir;
     });
 }
 

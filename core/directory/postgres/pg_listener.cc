@@ -88,6 +88,9 @@ bool PgListener::pause(int ms) {
 void PgListener::run() {
     int backoff_ms = 100;
     bool down_reported = false;
+    // Engines cache from the moment they subscribe, before LISTEN is in force: a revocation
+    // committed in between would be missed for CACHE.TTL. The first LISTEN drops them too.
+    bool first_listen = true;
     const Revocation everything{Revocation::Kind::Everything, {}, 0};
     while (!stop_.load()) {
         std::unique_ptr<PgConnection> conn;
@@ -108,9 +111,10 @@ void PgListener::run() {
         backoff_ms = 100;
         backend_pid_.store(conn->backend_pid());
         // LISTEN is in force before caches are dropped: nothing after this point is missed.
-        if (down_reported) {
+        if (down_reported || first_listen) {
             deliver(everything);
             down_reported = false;
+            first_listen = false;
         }
         live_.store(true, std::memory_order_release);
 

@@ -2,7 +2,8 @@
 // turning each notice into a directory::Revocation for the sink. When the session is lost (or
 // cannot be made) the sink gets Revocation::Kind::Everything once and live() turns false; after
 // reconnecting (backoff 100 ms doubling to 2 s) the sink gets Everything again, since notices
-// sent during the gap are lost, and live() turns true.
+// sent during the gap are lost, and live() turns true. The first LISTEN also delivers
+// Everything: whatever was cached before it was in force could have missed a notice.
 #pragma once
 
 #include <atomic>
