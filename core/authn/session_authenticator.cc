@@ -42,8 +42,8 @@ struct Resolved {
     double expires = 0;
 };
 
-std::optional<Resolved> resolve_django(const Services& services, const django::DjangoStore& store, std::string_view key,
-                                       double now) {
+std::optional<Resolved> resolve_django(const Services& services, const django::DjangoDatabase& store,
+                                       std::string_view key, double now) {
     const auto row = store.load_session(key, now);
     if (!row) return std::nullopt;
     const auto& settings = store.settings();

@@ -96,12 +96,21 @@ std::optional<DjangoSettings> parse_django_settings(const json* value, const std
     std::optional<std::string> secret;
     std::vector<std::string> fallbacks;
     bool hashers_given = false;
+    const json* database_options = nullptr;
     for (const auto& [key, v] : value->items()) {
         const std::string at = where + "." + http::shown_name(key);
         if (key == "DATABASE") {
             d.database = string_at(v, at);
-            if (std::filesystem::path(d.database).is_relative() && !base_dir.empty())
+            if (!directory::postgres::is_postgres_url(d.database) && std::filesystem::path(d.database).is_relative() &&
+                !base_dir.empty())
                 d.database = (std::filesystem::path(base_dir) / d.database).string();
+        } else if (key == "DATABASE_OPTIONS") {
+            if (!v.is_object()) fail(at, "expected an object (PostgreSQL connection settings, docs/postgresql.md)");
+            if (v.contains("LISTEN_URL"))
+                fail(at + ".LISTEN_URL", "a Django database is never listened to (changes are seen within CACHE.TTL)");
+            database_options = &v;
+        } else if (key == "USER_MODEL") {
+            d.user_model = parse_user_model(&v, at);
         } else if (key == "SECRET_KEY") {
             secret = string_at(v, at);
         } else if (key == "SECRET_KEY_FALLBACKS") {
@@ -122,11 +131,17 @@ std::optional<DjangoSettings> parse_django_settings(const json* value, const std
             d.use_tz = v.get<bool>();
         } else {
             fail(at,
-                 "unknown key (DJANGO takes DATABASE, SECRET_KEY, SECRET_KEY_FALLBACKS, VERSION, "
-                 "AUTHENTICATION_BACKENDS, PASSWORD_HASHERS, USE_TZ)");
+                 "unknown key (DJANGO takes DATABASE, DATABASE_OPTIONS, USER_MODEL, SECRET_KEY, SECRET_KEY_FALLBACKS, "
+                 "VERSION, AUTHENTICATION_BACKENDS, PASSWORD_HASHERS, USE_TZ)");
         }
     }
-    if (d.database.empty()) fail(where, "DATABASE is required (the Django project's SQLite file)");
+    if (d.database.empty())
+        fail(where, "DATABASE is required (the Django project's SQLite file or PostgreSQL connection string)");
+    if (directory::postgres::is_postgres_url(d.database)) {
+        d.postgres = directory::postgres::parse_pg_options(d.database, database_options, where + ".DATABASE");
+    } else if (database_options != nullptr) {
+        fail(where + ".DATABASE_OPTIONS", "applies to PostgreSQL databases only (DATABASE names a SQLite file)");
+    }
     if (!secret) fail(where, "SECRET_KEY is required");
     d.secrets.push_back(*secret);
     d.secrets.insert(d.secrets.end(), fallbacks.begin(), fallbacks.end());

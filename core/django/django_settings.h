@@ -9,8 +9,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/directory/postgres/pg_options.h"
 #include "core/django/csrf.h"
 #include "core/django/signing.h"
+#include "core/django/user_model.h"
 
 namespace authpolicy::django {
 
@@ -18,7 +20,10 @@ namespace authpolicy::django {
 inline constexpr int kNewestDjango = 1000;
 
 struct DjangoSettings {
-    std::string database;              // the Django project's SQLite file, opened read-only
+    std::string database;  // the Django project's SQLite file, or a PostgreSQL connection string (secret)
+    // Set when `database` is a PostgreSQL URL / key=value string (with DJANGO.DATABASE_OPTIONS).
+    std::optional<directory::postgres::PgOptions> postgres;
+    UserModel user_model;              // DJANGO.USER_MODEL (default: auth_user, username)
     std::vector<std::string> secrets;  // SECRET_KEY, then SECRET_KEY_FALLBACKS
     int version = kNewestDjango;       // 32 for "3.2", 40, 41, 42, 50, …
     std::vector<std::string> authentication_backends{"django.contrib.auth.backends.ModelBackend"};

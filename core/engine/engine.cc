@@ -347,14 +347,14 @@ void Engine::configure_django(const EngineConfig& config) {
     });
     if (!django) return;
     hashers.set_allowed(django->password_hashers);
-    services_->attach_django(std::make_shared<const django::DjangoStore>(*django, config.database_busy_timeout_ms));
+    services_->attach_django(django::open_django_database(*django, config.database_busy_timeout_ms));
 }
 
 // "SIMPLE_JWT", "OAUTH2_PROVIDER", "REST_KNOX", "API_KEY_CUSTOM_HEADER" (docs/django.md).
 void Engine::configure_ecosystem(const EngineConfig& config, bool publish) {
     auto s = std::make_shared<django::ecosystem::EcosystemSettings>();
     s->simple_jwt = config.simple_jwt;
-    if (const django::DjangoStore* store = services_->django(); store && !store->settings().secrets.empty())
+    if (const django::DjangoDatabase* store = services_->django(); store && !store->settings().secrets.empty())
         s->django_secret_key = store->settings().secrets.front();
     if (config.oauth2_provider) s->dot = django::ecosystem::parse_dot_settings(*config.oauth2_provider);
     if (config.rest_knox) s->knox = django::ecosystem::parse_knox_settings(*config.rest_knox);

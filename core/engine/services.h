@@ -10,7 +10,7 @@
 
 #include "core/cache/credential_cache.h"
 #include "core/directory/directory.h"
-#include "core/django/django_store.h"
+#include "core/django/django_database.h"
 #include "core/engine/clock.h"
 #include "core/engine/user.h"
 #include "core/passwords/password_hasher.h"
@@ -69,8 +69,8 @@ class Services {
     // Sessions and the Django-compatible stores (docs/sessions.md, docs/django.md). With a
     // Django store attached, users and tokens come from the Django database (after the host's
     // lookup), read-only.
-    void attach_django(std::shared_ptr<const django::DjangoStore> store) { django_ = std::move(store); }
-    const django::DjangoStore* django() const { return django_.get(); }
+    void attach_django(std::shared_ptr<const django::DjangoDatabase> store) { django_ = std::move(store); }
+    const django::DjangoDatabase* django() const { return django_.get(); }
     // SIMPLE_JWT, OAUTH2_PROVIDER, REST_KNOX, API_KEY_CUSTOM_HEADER (core/django/ecosystem/).
     void set_ecosystem(std::shared_ptr<const django::ecosystem::EcosystemSettings> s) { ecosystem_ = std::move(s); }
     const django::ecosystem::EcosystemSettings* ecosystem() const { return ecosystem_.get(); }
@@ -106,7 +106,7 @@ class Services {
     CacheSettings cache_settings_;
     mutable cache::CredentialCache<CachedCredential> basic_cache_;
     mutable cache::CredentialCache<CachedCredential> token_cache_;
-    std::shared_ptr<const django::DjangoStore> django_;
+    std::shared_ptr<const django::DjangoDatabase> django_;
     std::shared_ptr<const django::ecosystem::EcosystemSettings> ecosystem_;
     django::SessionSettings session_settings_;
     mutable cache::CredentialCache<CachedCredential> session_cache_;

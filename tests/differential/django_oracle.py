@@ -4,6 +4,11 @@ logged-in sessions, then answers a list of requests through DRF 3.14 APIViews.
 
 Usage: django_oracle.py build DIR  → writes DIR/db.sqlite3 and prints the fixtures as JSON
        django_oracle.py replay DIR CASES.json → prints DRF's answers as JSON
+
+DIR/oracle.json, when present, chooses the project: {"database": <a DATABASES["default"] dict,
+default: SQLite DIR/db.sqlite3>, "user_model": "auth" (django.contrib.auth's User, default),
+"email" (emailusers.EmailUser: AbstractUser, USERNAME_FIELD email) or "base" (baseusers.Account:
+AbstractBaseUser, USERNAME_FIELD login, no is_active/is_staff/is_superuser fields)}.
 """
 import json
 import os
@@ -14,6 +19,15 @@ import django
 from django.conf import settings
 
 DIR = sys.argv[2]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the custom user apps
+OPTIONS = {}
+if os.path.exists(os.path.join(DIR, "oracle.json")):
+    with open(os.path.join(DIR, "oracle.json")) as f:
+        OPTIONS = json.load(f)
+DATABASE = OPTIONS.get("database") or {"ENGINE": "django.db.backends.sqlite3", "NAME": os.path.join(DIR, "db.sqlite3")}
+USER_MODEL = OPTIONS.get("user_model", "auth")
+USER_APPS = {"auth": ([], "auth.User"), "email": (["emailusers"], "emailusers.EmailUser"),
+             "base": (["baseusers"], "baseusers.Account")}[USER_MODEL]
 SECRET_KEY = "differential-django-secret"
 HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -27,8 +41,9 @@ settings.configure(
     ALLOWED_HOSTS=["*"],
     USE_TZ=True,
     INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth", "django.contrib.sessions",
-                    "rest_framework", "rest_framework.authtoken"],
-    DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.path.join(DIR, "db.sqlite3")}},
+                    "rest_framework", "rest_framework.authtoken"] + USER_APPS[0],
+    AUTH_USER_MODEL=USER_APPS[1],
+    DATABASES={"default": DATABASE},
     PASSWORD_HASHERS=HASHERS,
     MIDDLEWARE=[],
     ROOT_URLCONF=__name__,
@@ -40,7 +55,7 @@ urlpatterns = []
 
 from django.contrib.auth.hashers import PBKDF2PasswordHasher, PBKDF2SHA1PasswordHasher, make_password  # noqa: E402
 from django.contrib.auth.middleware import AuthenticationMiddleware  # noqa: E402
-from django.contrib.auth.models import User  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.sessions.middleware import SessionMiddleware  # noqa: E402
 from django.contrib.sessions.models import Session  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -72,6 +87,22 @@ def perm_class(spec):
     return ~perm_class(spec["not"])
 
 
+User = get_user_model()
+
+
+def login_of(name):
+    """The USERNAME_FIELD value of fixture user `name`."""
+    return {"auth": name, "email": f"{name}@example.com", "base": f"acct-{name}"}[USER_MODEL]
+
+
+def create_user(name, password, is_active=True, is_staff=False, is_superuser=False):
+    if USER_MODEL == "base":  # no such fields: every user is active, none is staff
+        return User.objects.create(login=login_of(name), password=password)
+    extra = {"email": login_of(name)} if USER_MODEL == "email" else {}
+    return User.objects.create(username=name, password=password, is_active=is_active, is_staff=is_staff,
+                               is_superuser=is_superuser, **extra)
+
+
 def build():
     call_command("migrate", verbosity=0)
     pbkdf = PBKDF2PasswordHasher()
@@ -91,25 +122,25 @@ def build():
         "changed": dict(password=pbkdf.encode("pw-old", "changedsaltchangedsal1", 1000)),
     }
     for name, fields in users.items():
-        User.objects.create(username=name, **fields)
-    tokens = {name: Token.objects.create(user=User.objects.get(username=name)).key
+        create_user(name, **fields)
+    tokens = {name: Token.objects.create(user=User.objects.get_by_natural_key(login_of(name))).key
               for name in ["john", "staff", "off", "argon"]}
-    Token.objects.create(key="abcd1234", user=User.objects.get(username="jane"))
+    Token.objects.create(key="abcd1234", user=User.objects.get_by_natural_key(login_of("jane")))
     tokens["short"] = "abcd1234"
 
     sessions = {}
     # A real password login (its hash needs no upgrade, so the stored hash stays as it is) …
     client = Client()
-    assert client.login(username="slow", password="pw-slow")
+    assert client.login(username=login_of("slow"), password="pw-slow")
     sessions["slow"] = client.cookies["sessionid"].value
     # … and force_login for the others: login() would re-hash their passwords at 260000 iterations.
     for name in ["john", "staff", "root", "md5", "changed", "expired", "tampered", "off"]:
         client = Client()
         user = {"expired": "jane", "tampered": "sha1"}.get(name, name)
-        client.force_login(User.objects.get(username=user))
+        client.force_login(User.objects.get_by_natural_key(login_of(user)))
         sessions[name] = client.cookies["sessionid"].value
     # The password changes after login: Django's session auth hash no longer matches.
-    changed = User.objects.get(username="changed")
+    changed = User.objects.get_by_natural_key(login_of("changed"))
     changed.set_password("pw-new")
     changed.save()
     Session.objects.filter(session_key=sessions["expired"]).update(expire_date=timezone.now() - timedelta(minutes=1))
@@ -120,7 +151,7 @@ def build():
     csrf = {"secret": secret, "masked": _mask_cipher_secret(secret), "masked2": _mask_cipher_secret(secret),
             "other": _mask_cipher_secret(_get_new_csrf_string())}
     print(json.dumps({"tokens": tokens, "sessions": sessions, "csrf": csrf, "secret_key": SECRET_KEY,
-                      "hashers": HASHERS}))
+                      "hashers": HASHERS, "logins": {name: login_of(name) for name in list(users) + ["ghost"]}}))
 
 
 def replay(cases_path):
@@ -146,7 +177,7 @@ def replay(cases_path):
                 permission_classes = [perm_class(p) for p in spec["perms"]]
 
                 def get(self, request):
-                    return Response({"user": request.user.username})
+                    return Response({"user": request.user.get_username()})
 
                 post = put = delete = get
 

@@ -18,6 +18,11 @@ from django.conf import settings
 DIR = sys.argv[2]
 SECRET_KEY = "differential-ecosystem-secret-key-0123456789abcdefghij"
 HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher", "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher"]
+# DIR/oracle.json, when present: {"database": a DATABASES["default"] dict} (default: DIR/db.sqlite3).
+DATABASE = {"ENGINE": "django.db.backends.sqlite3", "NAME": os.path.join(DIR, "db.sqlite3")}
+if os.path.exists(os.path.join(DIR, "oracle.json")):
+    with open(os.path.join(DIR, "oracle.json")) as f:
+        DATABASE = json.load(f).get("database") or DATABASE
 EXTRA = {}
 if sys.argv[1] == "replay":
     with open(sys.argv[4]) as f:
@@ -29,7 +34,7 @@ settings.configure(
     USE_TZ=True,
     INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth", "django.contrib.sessions",
                     "rest_framework", "rest_framework.authtoken", "oauth2_provider", "rest_framework_api_key"],
-    DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": os.path.join(DIR, "db.sqlite3")}},
+    DATABASES={"default": DATABASE},
     PASSWORD_HASHERS=HASHERS,
     MIDDLEWARE=[],
     ROOT_URLCONF=__name__,

@@ -1,7 +1,12 @@
 """Differential test: a real Django 3.2 project database (built by django_oracle.py in its own
 process: migrate, users with several hashers, DRF tokens, logged-in sessions, CSRF cookies) and
 DRF 3.14's APIViews on one side; the engine reading the same database through "DJANGO" on the
-other. Every generated request must get the same status, detail, WWW-Authenticate and user."""
+other. Every generated request must get the same status, detail, WWW-Authenticate and user.
+
+Each user model runs: Django's auth.User, an AbstractUser logging in by e-mail (is_active in a
+column named `active`), and an AbstractBaseUser without is_active/is_staff/is_superuser fields
+(DJANGO.USER_MODEL). AUTHP_DIFF_DJANGO_DB=postgresql runs everything with Django on PostgreSQL
+(a fresh database under AUTHP_TEST_PG_URL, which must be set); the default is SQLite."""
 import base64
 import json
 import os
@@ -10,7 +15,18 @@ import sys
 
 import pytest
 
-from capi import Engine
+from capi import Engine, EngineError
+from pg_databases import Database
+
+BACKEND = os.environ.get("AUTHP_DIFF_DJANGO_DB", "sqlite")
+assert BACKEND in ("sqlite", "postgresql"), f"AUTHP_DIFF_DJANGO_DB={BACKEND!r}: expected sqlite or postgresql"
+# DJANGO.USER_MODEL for each model of django_oracle.py (None: Django's default auth_user).
+USER_MODELS = {
+    "auth": None,
+    "email": {"TABLE": "emailusers_emailuser", "USERNAME_FIELD": "email", "FIELDS": {"is_active": "active"}},
+    "base": {"TABLE": "base_account", "USERNAME_FIELD": "login",
+             "FIELDS": {"is_active": None, "is_staff": None, "is_superuser": None}},
+}
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ORACLE = os.path.join(HERE, "django_oracle.py")
@@ -36,7 +52,7 @@ def basic(text):
 
 
 def generate(fx):
-    tokens, sessions, csrf = fx["tokens"], fx["sessions"], fx["csrf"]
+    tokens, sessions, csrf, logins = fx["tokens"], fx["sessions"], fx["csrf"], fx["logins"]
     creds = [{}]
     for name in ["john", "staff", "off", "argon", "short"]:
         creds.append({"Authorization": "Token " + tokens[name]})
@@ -48,7 +64,7 @@ def generate(fx):
                      ("sha1", "pw-sha1"), ("argon", "pw-argon"), ("argon", "pw-argo"), ("md5", "pw-md5"),
                      ("staff", "pw-staff"), ("root", "pw-root"), ("off", "pw-off"), ("nopw", "x"),
                      ("ghost", "pw-john")]:
-        creds.append({"Authorization": basic(f"{user}:{pw}")})
+        creds.append({"Authorization": basic(f"{logins[user]}:{pw}")})
     # ("Basic !!!!" decodes to text without ':': DRF 3.14 and ≥ 3.15 differ there; the engine is 3.15.)
     creds += [{"Authorization": "Basic"}, {"Authorization": "Basic a b"}, {"Authorization": "Basic a"}]
 
@@ -92,29 +108,46 @@ def generate(fx):
     return cases
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    directory = str(tmp_path_factory.mktemp("django_project"))
-    out = subprocess.run([sys.executable, ORACLE, "build", directory], check=True, capture_output=True, text=True)
-    return directory, json.loads(out.stdout)
+class Project:
+    def __init__(self, directory, fx, user_model, database, pg=None):
+        self.directory, self.fx, self.user_model, self.database, self.pg = directory, fx, user_model, database, pg
 
 
-def engine_for(directory, fx, version="3.2"):
+@pytest.fixture(scope="module", params=list(USER_MODELS))
+def project(request, tmp_path_factory):
+    directory = str(tmp_path_factory.mktemp(f"django_project_{request.param}"))
+    options = {"user_model": request.param}
+    database, pg = os.path.join(directory, "db.sqlite3"), None
+    if BACKEND == "postgresql":
+        pg = Database()
+        request.addfinalizer(pg.drop)
+        options["database"], database = pg.django, pg.url
+    with open(os.path.join(directory, "oracle.json"), "w") as f:
+        json.dump(options, f)
+    out = subprocess.run([sys.executable, ORACLE, "build", directory], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    return Project(directory, json.loads(out.stdout), request.param, database, pg)
+
+
+def engine_for(project, version="3.2"):
     views = {name: {"authentication_classes": spec["auth"], "permission_classes": spec["perms"]}
              for name, spec in VIEWS.items()}
+    django = {"DATABASE": project.database, "SECRET_KEY": project.fx["secret_key"], "VERSION": version,
+              "PASSWORD_HASHERS": project.fx["hashers"],
+              "AUTHENTICATION_BACKENDS": ["django.contrib.auth.backends.ModelBackend"]}
+    if USER_MODELS[project.user_model] is not None:
+        django["USER_MODEL"] = USER_MODELS[project.user_model]
     return Engine({
         "PASSWORD_ITERATIONS": 1000,
         "CACHE": {"TTL": 0},
         "LOGIN_FAILURES": None,  # DRF's behaviour exactly: no brute-force lockout
-        "DJANGO": {"DATABASE": os.path.join(directory, "db.sqlite3"), "SECRET_KEY": fx["secret_key"],
-                   "VERSION": version, "PASSWORD_HASHERS": fx["hashers"],
-                   "AUTHENTICATION_BACKENDS": ["django.contrib.auth.backends.ModelBackend"]},
+        "DJANGO": django,
         "VIEWS": views,
     })
 
 
 def test_engine_decides_as_drf_on_a_django_database(project):
-    directory, fx = project
+    directory, fx = project.directory, project.fx
     cases = generate(fx)
     cases_path = os.path.join(directory, "cases.json")
     with open(cases_path, "w") as f:
@@ -122,7 +155,7 @@ def test_engine_decides_as_drf_on_a_django_database(project):
     out = subprocess.run([sys.executable, ORACLE, "replay", directory, cases_path], check=True, capture_output=True,
                          text=True)
     expected = json.loads(out.stdout)
-    engine = engine_for(directory, fx)
+    engine = engine_for(project)
     engine.now = __import__("time").time()
     agreements, mismatches = 0, []
     for case, want in zip(cases, expected):
@@ -137,7 +170,8 @@ def test_engine_decides_as_drf_on_a_django_database(project):
             agreements += 1
         else:
             mismatches.append((case, want, got))
-    print(f"\ndjango differential: {len(cases)} cases, {agreements} agreements")
+    print(f"\ndjango differential ({BACKEND}, user model {project.user_model}): {len(cases)} cases, "
+          f"{agreements} agreements")
     for case, want, got in mismatches[:20]:
         print("MISMATCH", json.dumps(case), "\n  drf:   ", want, "\n  engine:", got)
     assert len(cases) >= 300
@@ -145,12 +179,58 @@ def test_engine_decides_as_drf_on_a_django_database(project):
 
 
 def test_the_django_database_is_never_written(project):
-    directory, fx = project
-    path = os.path.join(directory, "db.sqlite3")
-    before = os.stat(path).st_mtime_ns, open(path, "rb").read()
-    engine = engine_for(directory, fx)
+    fx = project.fx
+
+    def state():
+        if project.pg:
+            return project.pg.snapshot()
+        return os.stat(project.database).st_mtime_ns, open(project.database, "rb").read()
+
+    before = state()
+    engine = engine_for(project)
     engine.now = __import__("time").time()
     for key in fx["sessions"].values():
         engine.decide(view="all", headers=[("Cookie", f"sessionid={key}")])
-    engine.decide(view="all", headers=[("Authorization", basic("md5:pw-md5"))])  # Django would upgrade this hash
-    assert (os.stat(path).st_mtime_ns, open(path, "rb").read()) == before
+    # Django would upgrade this hash (and set last_login on a login).
+    d = engine.decide(view="all", headers=[("Authorization", basic(fx["logins"]["md5"] + ":pw-md5"))])
+    assert d["allowed"]
+    assert state() == before
+
+
+def test_a_postgresql_failure_is_a_503_that_names_no_password():
+    if BACKEND != "postgresql":
+        pytest.skip("PostgreSQL only (AUTHP_DIFF_DJANGO_DB=postgresql): an open SQLite file stays readable")
+    import psycopg2
+    from urllib.parse import unquote, urlsplit
+    pg = Database()
+    try:
+        conn = psycopg2.connect(pg.url)
+        with conn, conn.cursor() as cur:  # the columns the engine reads, as Django 3.2 makes them
+            cur.execute("CREATE TABLE auth_user (id serial PRIMARY KEY, password varchar(128) NOT NULL, "
+                        "username varchar(150) UNIQUE NOT NULL, is_active boolean NOT NULL, "
+                        "is_staff boolean NOT NULL, is_superuser boolean NOT NULL);"
+                        "CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, created timestamptz, "
+                        "user_id integer UNIQUE REFERENCES auth_user);"
+                        "CREATE TABLE django_session (session_key varchar(40) PRIMARY KEY, session_data text, "
+                        "expire_date timestamptz);"
+                        "INSERT INTO auth_user VALUES (1, 'x', 'john', true, false, false);"
+                        "INSERT INTO authtoken_token VALUES ('9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b', now(), 1);")
+        conn.close()
+        engine = Engine({"CACHE": {"TTL": 0}, "DJANGO": {"DATABASE": pg.url, "SECRET_KEY": "k",
+                                                         "DATABASE_OPTIONS": {"CONNECT_TIMEOUT": 1}},
+                         "DEFAULT_AUTHENTICATION_CLASSES": ["TokenAuthentication"],
+                         "DEFAULT_PERMISSION_CLASSES": ["IsAuthenticated"]})
+        token = [("Authorization", "Token 9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b")]
+        d = engine.decide(headers=token)
+        assert d["allowed"] and d["user"]["username"] == "john"
+        pg.drop()  # ends the engine's sessions; the database is gone
+        # The C API answers AUTHP_ESTORE (-6) with the safe 503 denial; capi.py raises on the code.
+        with pytest.raises(EngineError) as failure:
+            engine.decide(headers=token)
+        message = str(failure.value)
+        password = unquote(urlsplit(pg.url).password or "")
+        assert message.startswith("-6: PostgreSQL"), message
+        assert password and password not in message
+        assert ":***@" in message, message
+    finally:
+        pg.drop()

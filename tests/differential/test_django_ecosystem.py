@@ -3,7 +3,8 @@
 (ecosystem_oracle.py, one process per settings block) against the engine reading the same
 Django 3.2 database. Every generated request must get the same status, whole JSON body,
 WWW-Authenticate and user — with the engine's cache off, and again with it on (each case twice,
-so the second answer is a cache hit)."""
+so the second answer is a cache hit). AUTHP_DIFF_DJANGO_DB=postgresql runs it all with Django on
+PostgreSQL (a fresh database under AUTHP_TEST_PG_URL, which must then be set)."""
 import base64
 import json
 import os
@@ -17,6 +18,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from capi import Engine
+from pg_databases import Database
+
+BACKEND = os.environ.get("AUTHP_DIFF_DJANGO_DB", "sqlite")
+assert BACKEND in ("sqlite", "postgresql"), f"AUTHP_DIFF_DJANGO_DB={BACKEND!r}: expected sqlite or postgresql"
+PG = {}  # project directory → its PostgreSQL Database
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ORACLE = os.path.join(HERE, "ecosystem_oracle.py")
@@ -27,10 +33,20 @@ HAS_KEY = "rest_framework_api_key.permissions.HasAPIKey"
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory):
+def project(request, tmp_path_factory):
     directory = str(tmp_path_factory.mktemp("ecosystem_project"))
-    out = subprocess.run([sys.executable, ORACLE, "build", directory], check=True, capture_output=True, text=True)
-    return directory, json.loads(out.stdout)
+    database = os.path.join(directory, "db.sqlite3")
+    if BACKEND == "postgresql":
+        pg = PG[directory] = Database()
+        request.addfinalizer(pg.drop)
+        database = pg.url
+        with open(os.path.join(directory, "oracle.json"), "w") as f:
+            json.dump({"database": pg.django}, f)
+    out = subprocess.run([sys.executable, ORACLE, "build", directory], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    fx = json.loads(out.stdout)
+    fx["database"] = database  # the engine's DJANGO.DATABASE
+    return directory, fx
 
 
 def basic(text):
@@ -58,7 +74,7 @@ def differential(project, block, views, cases, minimum):
     mismatches = []
     for ttl in (0, 60):
         config = {"CACHE": {"TTL": ttl}, "LOGIN_FAILURES": None, "VIEWS": engine_views,
-                  "DJANGO": {"DATABASE": os.path.join(directory, "db.sqlite3"), "SECRET_KEY": fx["secret_key"],
+                  "DJANGO": {"DATABASE": fx["database"], "SECRET_KEY": fx["secret_key"],
                              "VERSION": "3.2", "PASSWORD_HASHERS": fx["hashers"]}}
         config.update(block)
         engine = Engine(config)
@@ -286,8 +302,12 @@ def test_the_packages_tables_are_never_written(project):
     """DOT would not write either, but knox deletes expired rows and Django upgrades hashes: the
     engine opens the database read-only and leaves every byte as it was."""
     directory, fx = project
-    path = os.path.join(directory, "db.sqlite3")
-    before = open(path, "rb").read()
+    path = fx["database"]
+
+    def state():
+        return PG[directory].snapshot() if directory in PG else open(path, "rb").read()
+
+    before = state()
     views = {"dot": {"authentication_classes": [DOT_AUTH], "permission_classes": ["IsAuthenticated"]},
              "key": {"authentication_classes": [], "permission_classes": [HAS_KEY]}}
     engine = Engine({"DJANGO": {"DATABASE": path, "SECRET_KEY": fx["secret_key"], "VERSION": "3.2"},
@@ -297,7 +317,7 @@ def test_the_packages_tables_are_never_written(project):
         engine.decide(view="dot", headers=[("Authorization", "Bearer " + token)])
     for key in fx["keys"].values():
         engine.decide(view="key", headers=[("Authorization", "Api-Key " + key)])
-    assert open(path, "rb").read() == before
+    assert state() == before
 
 # --- django-rest-knox (not packaged in Debian) ---------------------------------------------------
 # knox 5.0's table (its migrations 0001–0009) and tokens are built here from its documented format:
@@ -311,21 +331,35 @@ KNOX_VIEWS = {"knox": {"auth": [KNOX], "perms": ["IsAuthenticated"]},
 NOT_PROVIDED = {"detail": "Authentication credentials were not provided."}
 
 
-def knox_table(path, users, now):
+def knox_table(directory, users, now):
     import hashlib
     import sqlite3
     from datetime import datetime, timezone
 
-    def stamp(t):
-        return None if t is None else datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-    db = sqlite3.connect(path)
-    db.executescript(
-        'DROP TABLE IF EXISTS "knox_authtoken";'
-        'CREATE TABLE "knox_authtoken" ("digest" varchar(128) NOT NULL PRIMARY KEY, "created" datetime NOT NULL, '
-        '"user_id" integer NOT NULL REFERENCES "auth_user" ("id") DEFERRABLE INITIALLY DEFERRED, '
-        '"expiry" datetime NULL, "token_key" varchar(25) NOT NULL);'
-        'CREATE INDEX "knox_authtoken_token_key_8f4f7d47" ON "knox_authtoken" ("token_key");')
+    if directory in PG:  # knox 5.0's table as Django's PostgreSQL backend makes it
+        import psycopg2
+        db = psycopg2.connect(PG[directory].url)
+        db.cursor().execute(
+            'DROP TABLE IF EXISTS "knox_authtoken";'
+            'CREATE TABLE "knox_authtoken" ("digest" varchar(128) NOT NULL PRIMARY KEY, '
+            '"created" timestamp with time zone NOT NULL, "user_id" integer NOT NULL REFERENCES "auth_user" ("id") '
+            'DEFERRABLE INITIALLY DEFERRED, "expiry" timestamp with time zone NULL, "token_key" varchar(25) NOT NULL);'
+            'CREATE INDEX "knox_authtoken_token_key_8f4f7d47" ON "knox_authtoken" ("token_key");'
+            'CREATE INDEX "knox_authtoken_token_key_8f4f7d47_like" ON "knox_authtoken" '
+            '("token_key" varchar_pattern_ops);')
+        stamp = (lambda t: None if t is None else datetime.fromtimestamp(t, timezone.utc))
+        insert = "INSERT INTO knox_authtoken VALUES (%s, %s, %s, %s, %s)"
+    else:
+        db = sqlite3.connect(os.path.join(directory, "db.sqlite3"))
+        db.executescript(
+            'DROP TABLE IF EXISTS "knox_authtoken";'
+            'CREATE TABLE "knox_authtoken" ("digest" varchar(128) NOT NULL PRIMARY KEY, "created" datetime NOT NULL, '
+            '"user_id" integer NOT NULL REFERENCES "auth_user" ("id") DEFERRABLE INITIALLY DEFERRED, '
+            '"expiry" datetime NULL, "token_key" varchar(25) NOT NULL);'
+            'CREATE INDEX "knox_authtoken_token_key_8f4f7d47" ON "knox_authtoken" ("token_key");')
+        stamp = (lambda t: None if t is None
+                 else datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f"))
+        insert = "INSERT INTO knox_authtoken VALUES (?, ?, ?, ?, ?)"
     rows = {}
     for name, user, expiry, prefix in [("valid", "alice", now + 3600, ""), ("forever", "bob", None, ""),
                                        ("expired", "alice", now - 3600, ""), ("inactive", "off", now + 3600, ""),
@@ -337,8 +371,8 @@ def knox_table(path, users, now):
     rows["twin"] = dict(token=twin, user="staff", expiry=now + 3600)
     for row in rows.values():
         digest = hashlib.sha512(row["token"].encode()).hexdigest()
-        db.execute("INSERT INTO knox_authtoken VALUES (?, ?, ?, ?, ?)",
-                   (digest, stamp(now - 60), users[row["user"]], stamp(row["expiry"]), row["token"][:15]))
+        db.cursor().execute(insert, (digest, stamp(now - 60), users[row["user"]], stamp(row["expiry"]),
+                                     row["token"][:15]))
     db.commit()
     db.close()
     return rows
@@ -385,7 +419,7 @@ def knox_expect(view, header, rows, prefix, active, now):
 def test_knox_tokens_from_the_documented_format(project, prefix):
     directory, fx = project
     now = time.time()
-    rows = knox_table(os.path.join(directory, "db.sqlite3"), fx["users"], now)
+    rows = knox_table(directory, fx["users"], now)
     active = {"alice": True, "bob": True, "off": False, "staff": True}
     valid = rows["valid"]["token"]
     tokens = [r["token"] for r in rows.values()] + [os.urandom(32).hex(), valid[:-1] + ("0" if valid[-1] != "0" else "1"),
@@ -396,7 +430,7 @@ def test_knox_tokens_from_the_documented_format(project, prefix):
     config = {"CACHE": {"TTL": 60}, "LOGIN_FAILURES": None, "REST_KNOX": {"AUTH_HEADER_PREFIX": prefix, "TOKEN_PREFIX": "pfx_"},
               "VIEWS": {n: {"authentication_classes": v["auth"], "permission_classes": v["perms"]}
                         for n, v in KNOX_VIEWS.items()},
-              "DJANGO": {"DATABASE": os.path.join(directory, "db.sqlite3"), "SECRET_KEY": fx["secret_key"],
+              "DJANGO": {"DATABASE": fx["database"], "SECRET_KEY": fx["secret_key"],
                          "VERSION": "3.2", "PASSWORD_HASHERS": fx["hashers"]}}
     engine = Engine(config)
     cases, mismatches = 0, []

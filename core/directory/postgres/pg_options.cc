@@ -217,16 +217,18 @@ void check_conninfo(std::string_view conninfo, const std::string& where) {
                            scrub_libpq_message(std::move(reason), conninfo));
 }
 
-PgOptions parse_pg_options(std::string_view database, const nlohmann::json* database_options) {
+PgOptions parse_pg_options(std::string_view database, const nlohmann::json* database_options,
+                           const std::string& where) {
     if (!is_postgres_url(database))
-        config_fail("$.DATABASE", "not a PostgreSQL connection string (postgresql://… or host=… dbname=…)");
-    check_conninfo(database, "$.DATABASE");
+        config_fail(where, "not a PostgreSQL connection string (postgresql://… or host=… dbname=…)");
+    check_conninfo(database, where);
+    const std::string options_where = where + "_OPTIONS";
     PgOptions o;
     o.conninfo = std::string(database);
     if (database_options == nullptr || database_options->is_null()) return o;
-    if (!database_options->is_object()) config_fail("$.DATABASE_OPTIONS", "must be a JSON object");
+    if (!database_options->is_object()) config_fail(options_where, "must be a JSON object");
     for (const auto& [key, value] : database_options->items()) {
-        const std::string at = "$.DATABASE_OPTIONS." + http::shown_name(key);
+        const std::string at = options_where + "." + http::shown_name(key);
         if (key == "CONNECT_TIMEOUT") {
             o.connect_timeout = parse_seconds(value, at, 60);
         } else if (key == "STATEMENT_TIMEOUT") {

@@ -20,8 +20,11 @@ struct PgOptions {
     std::string listen_conninfo;      // empty = conninfo (LISTEN needs a session, not PgBouncer)
 };
 
-// Throws config_fail("$.DATABASE…" / "$.DATABASE_OPTIONS.KEY", …) for a bad value or unknown key.
-PgOptions parse_pg_options(std::string_view database, const nlohmann::json* database_options);
+// Throws config_fail("$.DATABASE…" / "$.DATABASE_OPTIONS.KEY", …) for a bad value or unknown key;
+// `where` names the setting when it is not the top-level one ("$.DJANGO.DATABASE": the options are
+// then "$.DJANGO.DATABASE_OPTIONS").
+PgOptions parse_pg_options(std::string_view database, const nlohmann::json* database_options,
+                           const std::string& where = "$.DATABASE");
 
 // postgresql://, postgres://, or a key=value string with host= or dbname=.
 bool is_postgres_url(std::string_view database);

@@ -76,8 +76,8 @@ AuthOutcome DotAuthenticator::authenticate(const http::Request& request) const {
     std::optional<Entry> entry = cache_.get(digest, now);
     if (entry && entry->directory_generation != generation) entry.reset();
     if (!entry) {
-        const django::DjangoStore* store = services_->django();
-        std::optional<DjangoStore::DotToken> row;
+        const django::DjangoDatabase* store = services_->django();
+        std::optional<DjangoDatabase::DotToken> row;
         if (store != nullptr && token.size() <= kMaxToken) row = store->find_dot_access_token(token);
         if (!row) return refused("The access token is invalid.");
         Entry fresh;

@@ -50,7 +50,7 @@ AuthOutcome KnoxAuthenticator::authenticate(const http::Request& request) const 
     std::optional<Entry> entry = cache_.get(digest, now);
     if (entry && entry->directory_generation != generation) entry.reset();
     if (!entry) {
-        const django::DjangoStore* store = services_->django();
+        const django::DjangoDatabase* store = services_->django();
         if (store == nullptr) return AuthOutcome::failure(kInvalid);
         const std::string hex = crypto::to_hex(crypto::digest(crypto::DigestAlgorithm::Sha512, token));
         for (const auto& row : store->find_knox_tokens(utf8_prefix(token, kTokenKeyLength))) {

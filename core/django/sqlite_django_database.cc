@@ -1,4 +1,4 @@
-#include "core/django/django_store.h"
+#include "core/django/sqlite_django_database.h"
 
 #include <ctime>
 #include <functional>
@@ -40,7 +40,8 @@ UserPtr user_from(const Statement& s, int first = 0) {
     return u;
 }
 
-// The half-open key range [prefix, prefix + 1) that holds every key starting with `prefix`.
+// The half-open key range [prefix, prefix + 1) that holds every key starting with `prefix`
+// (SQLite compares text bytewise: BINARY collation).
 std::pair<std::string, std::string> prefix_range(std::string_view key, size_t n) {
     std::string lo(key.substr(0, n));
     std::string hi = lo;
@@ -98,7 +99,7 @@ std::optional<double> parse_django_datetime(std::string_view t, bool utc) {
 }
 
 template <class F>
-auto DjangoStore::read(F&& fn) const {
+auto SqliteDjangoDatabase::read(F&& fn) const {
     const size_t n = slots_.size();
     const size_t start = std::hash<std::thread::id>{}(std::this_thread::get_id()) % n;
     Slot* slot = nullptr;
@@ -115,37 +116,51 @@ auto DjangoStore::read(F&& fn) const {
     return fn(*slot->connection);
 }
 
-DjangoStore::DjangoStore(DjangoSettings settings, int busy_timeout_ms)
-    : settings_(std::move(settings)), uri_(file_uri(settings_.database)), busy_timeout_ms_(busy_timeout_ms) {
+SqliteDjangoDatabase::SqliteDjangoDatabase(DjangoSettings settings, int busy_timeout_ms)
+    : DjangoDatabase(std::move(settings)),
+      uri_(file_uri(this->settings().database)),
+      busy_timeout_ms_(busy_timeout_ms) {
+    const UserModel& model = this->settings().user_model;
+    const std::string user = model.select_list("u", "1", "0");
+    const std::string table = model.quoted_table();
+    sql_.check = "SELECT " + user + " FROM " + table + " u WHERE 0";
+    sql_.user_by_name =
+        "SELECT " + user + " FROM " + table + " u WHERE u." + quote_identifier(model.username_field) + " = ?";
+    sql_.user_by_id = "SELECT " + user + " FROM " + table + " u WHERE u.\"id\" = ?";
+    sql_.token = "SELECT " + user + ", t.key FROM authtoken_token t JOIN " + table +
+                 " u ON u.\"id\" = t.user_id WHERE t.key >= ?1 AND t.key < ?2 LIMIT 64";
+    sql_.dot = "SELECT t.token, t.id, t.expires, t.scope, t.application_id, " + user +
+               " FROM oauth2_provider_accesstoken t LEFT JOIN " + table +
+               " u ON u.\"id\" = t.user_id WHERE t.token >= ?1 AND t.token < ?2 LIMIT 64";
+    sql_.knox = "SELECT t.digest, t.token_key, t.expiry, " + user + " FROM knox_authtoken t JOIN " + table +
+                " u ON u.\"id\" = t.user_id WHERE t.token_key = ? LIMIT 64";
     const unsigned n = std::max(2u, std::thread::hardware_concurrency());
     for (unsigned i = 0; i < n; ++i) slots_.push_back(std::make_unique<Slot>());
-    // Fail at build time, with SQLite's reason, when the file or its tables are missing.
-    read([](Connection& c) {
-        Statement s = c.prepare("SELECT count(*) FROM auth_user WHERE 0");
+    // Fail at build time, with SQLite's reason, when the file, the user table or a column is missing.
+    read([&](Connection& c) {
+        Statement s = c.prepare(sql_.check.c_str());
         s.step();
         return 0;
     });
 }
 
-UserPtr DjangoStore::find_user(std::string_view username) const {
+UserPtr SqliteDjangoDatabase::find_user(std::string_view username) const {
     return read([&](Connection& c) -> UserPtr {
-        Statement s = c.prepare(
-            "SELECT id, username, password, is_active, is_staff, is_superuser FROM auth_user WHERE username = ?");
+        Statement s = c.prepare(sql_.user_by_name.c_str());
         s.bind(1, username);
         return s.step() ? user_from(s) : nullptr;
     });
 }
 
-UserPtr DjangoStore::find_user(int64_t id) const {
+UserPtr SqliteDjangoDatabase::find_user(int64_t id) const {
     return read([&](Connection& c) -> UserPtr {
-        Statement s =
-            c.prepare("SELECT id, username, password, is_active, is_staff, is_superuser FROM auth_user WHERE id = ?");
+        Statement s = c.prepare(sql_.user_by_id.c_str());
         s.bind(1, id);
         return s.step() ? user_from(s) : nullptr;
     });
 }
 
-UserPtr DjangoStore::find_token_user(std::string_view key) const {
+UserPtr SqliteDjangoDatabase::find_token_user(std::string_view key) const {
     if (key.empty() || key.size() > kMaxKeyLength) return nullptr;
     // Not a structured binding: clang 14 (the fuzz build) cannot capture one in the lambda below.
     const auto range = prefix_range(key, kLookupPrefix);
@@ -153,10 +168,7 @@ UserPtr DjangoStore::find_token_user(std::string_view key) const {
     const std::string& hi = range.second;
     if (hi.empty()) return nullptr;  // a prefix of 0xff bytes: no Django key (they are text)
     return read([&](Connection& c) -> UserPtr {
-        Statement s = c.prepare(
-            "SELECT u.id, u.username, u.password, u.is_active, u.is_staff, u.is_superuser, t.key "
-            "FROM authtoken_token t JOIN auth_user u ON u.id = t.user_id "
-            "WHERE t.key >= ?1 AND t.key < ?2 LIMIT 64");
+        Statement s = c.prepare(sql_.token.c_str());
         s.bind(1, lo).bind(2, hi);
         UserPtr found;
         while (s.step()) {
@@ -167,12 +179,8 @@ UserPtr DjangoStore::find_token_user(std::string_view key) const {
     });
 }
 
-std::optional<DjangoStore::SessionRow> DjangoStore::load_session(std::string_view key, double now) const {
+std::optional<DjangoDatabase::SessionRow> SqliteDjangoDatabase::load_session(std::string_view key, double now) const {
     if (key.empty() || key.size() > kMaxKeyLength) return std::nullopt;
-    return lookup_session(key, now);
-}
-
-std::optional<DjangoStore::SessionRow> DjangoStore::lookup_session(std::string_view key, double now) const {
     // Not a structured binding: clang 14 (the fuzz build) cannot capture one in the lambda below.
     const auto range = prefix_range(key, kLookupPrefix);
     const std::string& lo = range.first;
@@ -187,7 +195,7 @@ std::optional<DjangoStore::SessionRow> DjangoStore::lookup_session(std::string_v
         while (s.step()) {
             const std::string stored = s.column_text(0);
             if (!crypto::constant_time_equal(stored, key) || found) continue;
-            const auto expires = parse_django_datetime(s.column_text(2), settings_.use_tz);
+            const auto expires = parse_django_datetime(s.column_text(2), settings().use_tz);
             if (!expires || *expires <= now) continue;  // Django: expire_date__gt=now
             found = SessionRow{s.column_text(1), *expires};
         }
@@ -195,25 +203,21 @@ std::optional<DjangoStore::SessionRow> DjangoStore::lookup_session(std::string_v
     });
 }
 
-std::optional<DjangoStore::DotToken> DjangoStore::find_dot_access_token(std::string_view token) const {
+std::optional<DjangoDatabase::DotToken> SqliteDjangoDatabase::find_dot_access_token(std::string_view token) const {
     if (token.empty() || token.size() > 255) return std::nullopt;
     const auto range = prefix_range(token, kLookupPrefix);
     const std::string& lo = range.first;
     const std::string& hi = range.second;
     if (hi.empty()) return std::nullopt;
     return read([&](Connection& c) -> std::optional<DotToken> {
-        Statement s = c.prepare(
-            "SELECT t.token, t.id, t.expires, t.scope, t.application_id, "
-            "u.id, u.username, u.password, u.is_active, u.is_staff, u.is_superuser "
-            "FROM oauth2_provider_accesstoken t LEFT JOIN auth_user u ON u.id = t.user_id "
-            "WHERE t.token >= ?1 AND t.token < ?2 LIMIT 64");
+        Statement s = c.prepare(sql_.dot.c_str());
         s.bind(1, lo).bind(2, hi);
         std::optional<DotToken> found;
         while (s.step()) {
             if (!crypto::constant_time_equal(s.column_text(0), token) || found) continue;
             DotToken t;
             t.id = s.column_int(1);
-            if (!s.column_is_null(2)) t.expires = parse_django_datetime(s.column_text(2), settings_.use_tz);
+            if (!s.column_is_null(2)) t.expires = parse_django_datetime(s.column_text(2), settings().use_tz);
             t.scope = s.column_text(3);
             if (!s.column_is_null(4)) t.application_id = s.column_int(4);
             if (!s.column_is_null(5)) t.user = user_from(s, 5);
@@ -223,7 +227,7 @@ std::optional<DjangoStore::DotToken> DjangoStore::find_dot_access_token(std::str
     });
 }
 
-std::optional<DjangoStore::ApiKey> DjangoStore::find_api_key(std::string_view prefix) const {
+std::optional<DjangoDatabase::ApiKey> SqliteDjangoDatabase::find_api_key(std::string_view prefix) const {
     return read([&](Connection& c) -> std::optional<ApiKey> {
         Statement s = c.prepare(
             "SELECT hashed_key, expiry_date FROM rest_framework_api_key_apikey WHERE prefix = ? AND NOT revoked");
@@ -232,19 +236,16 @@ std::optional<DjangoStore::ApiKey> DjangoStore::find_api_key(std::string_view pr
         ApiKey k;
         k.hashed_key = s.column_text(0);
         if (!s.column_is_null(1)) {
-            k.expiry = parse_django_datetime(s.column_text(1), settings_.use_tz);
+            k.expiry = parse_django_datetime(s.column_text(1), settings().use_tz);
             if (!k.expiry) k.expiry = 0;  // unreadable: treat as long expired (fail closed)
         }
         return k;
     });
 }
 
-std::vector<DjangoStore::KnoxToken> DjangoStore::find_knox_tokens(std::string_view token_key) const {
+std::vector<DjangoDatabase::KnoxToken> SqliteDjangoDatabase::find_knox_tokens(std::string_view token_key) const {
     return read([&](Connection& c) {
-        Statement s = c.prepare(
-            "SELECT t.digest, t.token_key, t.expiry, u.id, u.username, u.password, u.is_active, u.is_staff, "
-            "u.is_superuser FROM knox_authtoken t JOIN auth_user u ON u.id = t.user_id WHERE t.token_key = ? "
-            "LIMIT 64");
+        Statement s = c.prepare(sql_.knox.c_str());
         s.bind(1, token_key);
         std::vector<KnoxToken> rows;
         while (s.step()) {
@@ -252,7 +253,7 @@ std::vector<DjangoStore::KnoxToken> DjangoStore::find_knox_tokens(std::string_vi
             t.digest = s.column_text(0);
             t.token_key = s.column_text(1);
             if (!s.column_is_null(2)) {
-                t.expiry = parse_django_datetime(s.column_text(2), settings_.use_tz);
+                t.expiry = parse_django_datetime(s.column_text(2), settings().use_tz);
                 if (!t.expiry) t.expiry = 0;  // unreadable: expired
             }
             t.user = user_from(s, 3);
@@ -262,13 +263,11 @@ std::vector<DjangoStore::KnoxToken> DjangoStore::find_knox_tokens(std::string_vi
     });
 }
 
-void DjangoStore::require_table(const char* table) const {
+void SqliteDjangoDatabase::require_table(const char* table) const {
     read([&](Connection& c) {
         Statement s = c.prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?");
         s.bind(1, std::string_view(table));
-        if (!s.step() || s.column_int(0) == 0)
-            throw Error(ErrorCode::Config, std::string("the Django database has no table ") + table +
-                                               " (is the package installed and migrated?)");
+        if (!s.step() || s.column_int(0) == 0) missing_table(table);
         return 0;
     });
 }
