@@ -5,6 +5,7 @@
 
 #include "core/common/error.h"
 #include "core/crypto/constant_time.h"
+#include "core/directory/postgres/pg_user_row.h"
 
 namespace authpolicy::django {
 namespace {
@@ -75,14 +76,7 @@ bool storable(std::string_view s) {
 }
 
 UserPtr user_from(const PgResult& r, int row, int first) {
-    auto u = std::make_shared<User>();
-    u->id = r.int64(row, first);
-    u->username = r.text(row, first + 1);
-    u->password = r.text(row, first + 2);
-    u->is_active = r.boolean(row, first + 3);
-    u->is_staff = r.boolean(row, first + 4);
-    u->is_superuser = r.boolean(row, first + 5);
-    return u;
+    return directory::postgres::user_from_row(r, row, first, /*attributes=*/false);
 }
 
 // EXTRACT(EPOCH FROM …) as text ("1700000000.123456"); nullopt for NULL or unreadable.

@@ -6,6 +6,7 @@
 
 #include "core/common/error.h"
 #include "core/crypto/constant_time.h"
+#include "core/directory/sqlite/sqlite_user_store.h"
 
 namespace authpolicy::django {
 namespace {
@@ -30,14 +31,7 @@ std::string file_uri(const std::string& path) {
 
 // The user's six columns (id, username, password, is_active, is_staff, is_superuser) from `first` on.
 UserPtr user_from(const Statement& s, int first = 0) {
-    auto u = std::make_shared<User>();
-    u->id = s.column_int(first);
-    u->username = s.column_text(first + 1);
-    u->password = s.column_text(first + 2);
-    u->is_active = s.column_int(first + 3) != 0;
-    u->is_staff = s.column_int(first + 4) != 0;
-    u->is_superuser = s.column_int(first + 5) != 0;
-    return u;
+    return directory::sqlite::user_from_row(s, first, /*attributes=*/false);
 }
 
 // The half-open key range [prefix, prefix + 1) that holds every key starting with `prefix`

@@ -9,6 +9,7 @@
 #include "core/crypto/digest.h"
 #include "core/crypto/hex.h"
 #include "core/directory/postgres/pg_schema.h"
+#include "core/throttle/packed_history.h"
 
 namespace authpolicy::throttle {
 namespace {
@@ -33,16 +34,6 @@ std::string number(double v) {
 
 double number_of(const PgResult& r, int col) {
     return std::stod(r.text(0, col));
-}
-
-std::vector<double> unpack(const std::string& blob) {
-    std::vector<double> out(blob.size() / sizeof(double));
-    if (!out.empty()) std::memcpy(out.data(), blob.data(), out.size() * sizeof(double));
-    return out;
-}
-
-std::string pack(const std::vector<double>& v) {
-    return std::string(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(double));
 }
 
 std::string hex_of(const std::string& bytes) {
@@ -103,7 +94,7 @@ SlidingLogResult PostgresThrottleStore::sliding_log(std::string_view key, double
     const std::string k = key_param(key);
     return use().write([&](PgConnection& c) {
         Row row = lock_row(c, k);
-        std::vector<double> history = row.expires_at > now ? unpack(row.history) : std::vector<double>{};
+        std::vector<double> history = row.expires_at > now ? unpack_history(row.history) : std::vector<double>{};
         auto keep = std::find_if(history.begin(), history.end(), [&](double t) { return !(t <= now - duration); });
         history.erase(history.begin(), keep);
         SlidingLogResult r;
@@ -111,7 +102,7 @@ SlidingLogResult PostgresThrottleStore::sliding_log(std::string_view key, double
         if (!history.empty()) r.oldest = history.front();
         if (static_cast<long>(history.size()) >= num_requests) return r;
         history.push_back(now);
-        row.history = pack(history);
+        row.history = pack_history(history);
         row.expires_at = now + duration;
         store_row(c, k, row);
         purge_expired(c, now);
@@ -146,7 +137,7 @@ FailureCount PostgresThrottleStore::failures(std::string_view key, double now, d
                 "WHERE key = decode($1::text, 'hex') AND expires_at > $2::float8",
                 {k, number(now)});
             if (r.rows() > 0) {
-                const std::vector<double> count = unpack(bytes_of_hex(r.text(0, 0)));
+                const std::vector<double> count = unpack_history(bytes_of_hex(r.text(0, 0)));
                 f.count = count.empty() ? 0 : static_cast<long>(count.front());
                 f.last = number_of(r, 1);
             }
@@ -157,12 +148,12 @@ FailureCount PostgresThrottleStore::failures(std::string_view key, double now, d
         Row row = lock_row(c, k);
         FailureCount f;
         if (row.expires_at > now) {
-            const std::vector<double> count = unpack(row.history);
+            const std::vector<double> count = unpack_history(row.history);
             f.count = count.empty() ? 0 : static_cast<long>(count.front());
         }
         f.count += 1;
         f.last = now;
-        row.history = pack({static_cast<double>(f.count)});
+        row.history = pack_history({static_cast<double>(f.count)});
         row.tat = now;
         row.expires_at = now + window;
         store_row(c, k, row);

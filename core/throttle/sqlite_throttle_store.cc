@@ -1,5 +1,7 @@
 #include "core/throttle/sqlite_throttle_store.h"
 
+#include "core/throttle/packed_history.h"
+
 #include <algorithm>
 #include <cstring>
 #include <vector>
@@ -11,12 +13,6 @@ using directory::sqlite::Connection;
 using directory::sqlite::Statement;
 
 constexpr unsigned kPurgeEvery = 1024;  // expired rows are deleted every this many writes
-
-std::vector<double> unpack(const std::string& blob) {
-    std::vector<double> out(blob.size() / sizeof(double));
-    if (!out.empty()) std::memcpy(out.data(), blob.data(), out.size() * sizeof(double));
-    return out;
-}
 
 }  // namespace
 
@@ -34,7 +30,7 @@ SlidingLogResult SqliteThrottleStore::sliding_log(std::string_view key, double n
         {
             Statement s = c.prepare("SELECT history, expires_at FROM authp_throttle WHERE key = ?");
             s.bind(1, key);
-            if (s.step() && sqlite3_column_double(s.raw(), 1) > now) history = unpack(s.column_text(0));
+            if (s.step() && sqlite3_column_double(s.raw(), 1) > now) history = unpack_history(s.column_text(0));
         }
         auto keep = std::find_if(history.begin(), history.end(), [&](double t) { return !(t <= now - duration); });
         history.erase(history.begin(), keep);
@@ -83,7 +79,7 @@ FailureCount SqliteThrottleStore::failures(std::string_view key, double now, dou
         Statement s = c.prepare("SELECT history, tat, expires_at FROM authp_throttle WHERE key = ?");
         s.bind(1, key);
         if (s.step() && sqlite3_column_double(s.raw(), 2) > now) {
-            const std::vector<double> count = unpack(s.column_text(0));
+            const std::vector<double> count = unpack_history(s.column_text(0));
             f.count = count.empty() ? 0 : static_cast<long>(count.front());
             f.last = sqlite3_column_double(s.raw(), 1);
         }

@@ -45,6 +45,7 @@
 #include <vector>
 
 #include "authpolicy.h"
+#include "loopback_port.h"
 
 namespace {
 
@@ -271,19 +272,6 @@ std::string new_session(authp_engine* e) {
     return k;
 }
 
-// A TCP port on 127.0.0.1 with nothing listening (bound, then closed).
-int closed_port() {
-    const int s = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(s);
-    return ntohs(a.sin_port);
-}
-
 // Polls fn() every 10 ms until it holds; the time it took, or -1 after `limit_ms`.
 template <class F>
 int64_t until(F fn, int limit_ms) {
@@ -368,7 +356,8 @@ void run_failure() {
 
     {  // Nothing listens where the database should be: the engine is still made.
         const std::string pw = db.url.substr(db.url.find(':', 12) + 1, db.url.find('@') - db.url.find(':', 12) - 1);
-        const std::string down = "postgresql://authp:" + pw + "@127.0.0.1:" + std::to_string(closed_port()) + "/x";
+        const std::string down =
+            "postgresql://authp:" + pw + "@127.0.0.1:" + std::to_string(authp_test::unused_loopback_port()) + "/x";
         authp_engine* e = engine_from(policy(down, 300));
         check(e != nullptr, "an engine is made while its database is unreachable");
         for (int round = 0; round < 3; ++round) {

@@ -25,6 +25,7 @@
 #include "core/directory/postgres/pg_options.h"
 #include "core/directory/postgres/pg_pool.h"
 #include "core/directory/postgres/pg_schema.h"
+#include "loopback_port.h"
 #include "tests/contract/directory_contract.h"
 #include "tests/postgres/pg_test_db.h"
 
@@ -101,19 +102,6 @@ std::string error_of(F fn, ErrorCode code) {
     }
     FAIL("no error thrown");
     return {};
-}
-
-// A TCP port on 127.0.0.1 that nothing listens on.
-int closed_port() {
-    const int s = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(s);
-    return ntohs(a.sin_port);
 }
 
 // A socket that accepts TCP connections (the kernel's backlog) but never answers: a hung server.
@@ -237,8 +225,8 @@ TEST_CASE("connection failures name the target, never the password") {
         CHECK(dir.describe().find("wrong-pw-0123") == std::string::npos);
     }
     SUBCASE("nothing listens on the port") {
-        const std::string target =
-            "postgresql://authp:" + real_pw + "@127.0.0.1:" + std::to_string(closed_port()) + "/authp_test";
+        const std::string target = "postgresql://authp:" + real_pw +
+                                   "@127.0.0.1:" + std::to_string(authp_test::unused_loopback_port()) + "/authp_test";
         PgDirectory dir(parse_pg_options(target, nullptr));
         const std::string msg = error_of([&] { dir.find_user("alice"); }, ErrorCode::Store);
         CHECK_MESSAGE(msg.find("PostgreSQL: cannot connect") == 0, msg);
@@ -589,7 +577,8 @@ TEST_CASE("listener: a lost session is reported, then recovered") {
 
 TEST_CASE("listener: the database is down from the start") {
     Recorder rec;
-    const std::string target = "postgresql://authp@127.0.0.1:" + std::to_string(closed_port()) + "/x";
+    const std::string target =
+        "postgresql://authp@127.0.0.1:" + std::to_string(authp_test::unused_loopback_port()) + "/x";
     const auto start = Clock::now();
     {
         PgListener listener(target, target, 1, 1, rec.sink());
@@ -674,8 +663,9 @@ TEST_CASE("pool: bounded, waits, transactions roll back") {
 
 TEST_CASE("database down: the directory comes up, fails fast, and backs off") {
     SUBCASE("closed port") {
-        PgOptions o = parse_pg_options(
-            "postgresql://authp:pw-not-shown@127.0.0.1:" + std::to_string(closed_port()) + "/authp_test", nullptr);
+        PgOptions o = parse_pg_options("postgresql://authp:pw-not-shown@127.0.0.1:" +
+                                           std::to_string(authp_test::unused_loopback_port()) + "/authp_test",
+                                       nullptr);
         PgDirectory dir(o);  // does not connect
         CHECK(dir.describe().find("pw-not-shown") == std::string::npos);
         const auto start = Clock::now();

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "test_support.h"
@@ -22,6 +23,17 @@ inline authpolicy::Decision anon(Fixture& f, double t) {
     auto r = authp_test::request();
     r.set_remote_addr("10.1.1.1");
     return f.decide(r);
+}
+
+// DRF's sliding log at 3/min, the §5.2 trace of docs/throttling.md, on whatever backend `f` has.
+inline void check_sliding_log_trace(Fixture& f) {
+    const std::pair<double, int> steps[] = {{0, 200},  {10, 200}, {20, 200}, {30, 429}, {59.9, 429}, {60, 200},
+                                            {61, 429}, {69, 429}, {70, 200}, {80, 200}, {80, 429}};
+    for (const auto& [t, status] : steps) {
+        CAPTURE(t);
+        CHECK(anon(f, t).status == status);
+    }
+    CHECK(authp_test::header(anon(f, 80), "Retry-After") == "40");
 }
 
 // `procs` processes × `threads` threads × `each` requests; returns how many were admitted.

@@ -15,6 +15,7 @@
 
 #include "core/common/error.h"
 #include "login_failure_scenario.h"
+#include "loopback_port.h"
 #include "shared_state_hammer.h"
 #include "test_support.h"
 
@@ -25,18 +26,6 @@ using authp_test::Fixture;
 using authp_test::hammer;
 
 namespace {
-
-int free_port() {
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-    socklen_t len = sizeof addr;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    close(fd);
-    return ntohs(addr.sin_port);
-}
 
 bool port_open(int port) {
     const int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -85,16 +74,10 @@ std::string redis_config(int port, const char* mode, const char* rate) {
 }  // namespace
 
 TEST_CASE("Redis: DRF's sliding log, the §5.2 trace") {
-    const int port = free_port();
+    const int port = authp_test::unused_loopback_port();
     RedisServer server(port);
     Fixture f(redis_config(port, "closed", "3/min"));
-    const std::pair<double, int> steps[] = {{0, 200},  {10, 200}, {20, 200}, {30, 429}, {59.9, 429}, {60, 200},
-                                            {61, 429}, {69, 429}, {70, 200}, {80, 200}, {80, 429}};
-    for (const auto& [t, status] : steps) {
-        CAPTURE(t);
-        CHECK(anon(f, t).status == status);
-    }
-    CHECK(authp_test::header(anon(f, 80), "Retry-After") == "40");
+    authp_test::check_sliding_log_trace(f);
 }
 
 TEST_CASE("shared state: 4 processes × 4 threads × 100 requests against 1000/day admit exactly 1000") {
@@ -109,14 +92,14 @@ TEST_CASE("shared state: 4 processes × 4 threads × 100 requests against 1000/d
         std::filesystem::remove_all(dir);
     }
     SUBCASE("Redis") {
-        const int port = free_port();
+        const int port = authp_test::unused_loopback_port();
         RedisServer server(port);
         CHECK(hammer(redis_config(port, "closed", "1000/day"), 4, 4, 100) == 1000);
     }
 }
 
 TEST_CASE("Redis stopped mid-run: fail-open allows, fail-closed refuses, neither hangs; both recover") {
-    const int port = free_port();
+    const int port = authp_test::unused_loopback_port();
     RedisServer server(port);
     std::vector<std::string> log;
     authpolicy::HostHooks hooks;
@@ -147,7 +130,7 @@ TEST_CASE("Redis stopped mid-run: fail-open allows, fail-closed refuses, neither
 }
 
 TEST_CASE("finding 22.13: failed logins are throttled per (username, client) pair (Redis counters)") {
-    const int port = free_port();
+    const int port = authp_test::unused_loopback_port();
     RedisServer redis(port);
     authp_test::check_login_failures(R"({"TYPE": "redis", "PORT": )" + std::to_string(port) + "}");
 }

@@ -6,25 +6,13 @@
 #include "core/crypto/hex.h"
 #include "core/crypto/random.h"
 #include "core/directory/postgres/pg_schema.h"
+#include "core/directory/postgres/pg_user_row.h"
 
 namespace authpolicy::directory::postgres {
 namespace {
 
 constexpr const char* kUserColumns =
     "u.id, u.username, u.password, u.is_active, u.is_staff, u.is_superuser, u.attributes";
-
-// Reads the seven user columns starting at column `first`.
-UserPtr user_from_row(const PgResult& r, int row, int first) {
-    auto u = std::make_shared<User>();
-    u->id = r.int64(row, first);
-    u->username = r.text(row, first + 1);
-    u->password = r.text(row, first + 2);
-    u->is_active = r.boolean(row, first + 3);
-    u->is_staff = r.boolean(row, first + 4);
-    u->is_superuser = r.boolean(row, first + 5);
-    u->attributes_json = r.text(row, first + 6);
-    return u;
-}
 
 std::string hex(const crypto::Sha256& d) {
     return crypto::to_hex(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));

@@ -14,7 +14,7 @@ constexpr const char* kById =
 
 }  // namespace
 
-UserPtr user_from_row(const Statement& s, int first) {
+UserPtr user_from_row(const Statement& s, int first, bool attributes) {
     auto u = std::make_shared<User>();
     u->id = s.column_int(first);
     u->username = s.column_text(first + 1);
@@ -22,7 +22,7 @@ UserPtr user_from_row(const Statement& s, int first) {
     u->is_active = s.column_int(first + 3) != 0;
     u->is_staff = s.column_int(first + 4) != 0;
     u->is_superuser = s.column_int(first + 5) != 0;
-    u->attributes_json = s.column_text(first + 6);
+    if (attributes) u->attributes_json = s.column_text(first + 6);
     return u;
 }
 

@@ -34,8 +34,8 @@ class SqliteUserStore {
     std::shared_ptr<SqliteDatabase> db_;
 };
 
-// Reads the user columns (id, username, password, is_active, is_staff, is_superuser,
-// attributes) starting at column `first` of a row.
-UserPtr user_from_row(const Statement& s, int first);
+// Reads the user columns (id, username, password, is_active, is_staff, is_superuser and, with
+// `attributes`, attributes) starting at column `first` of a row. A Django user has no attributes.
+UserPtr user_from_row(const Statement& s, int first, bool attributes = true);
 
 }  // namespace authpolicy::directory::sqlite
