@@ -13,6 +13,7 @@ void add_config_commands(CLI::App& app, int* rc);
 void add_password_commands(CLI::App& app, int* rc);
 void add_session_commands(CLI::App& app, int* rc);
 void add_db_commands(CLI::App& app, int* rc);
+void add_django_commands(CLI::App& app, int* rc);
 void add_serve_command(CLI::App& app, int* rc);  // with AUTHP_CLI_SERVE (the server is built)
 
 }  // namespace authpolicy_cli

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
     add_password_commands(app, &rc);
     add_session_commands(app, &rc);
     add_db_commands(app, &rc);
+    add_django_commands(app, &rc);
 #if defined(AUTHP_CLI_SERVE)
     add_serve_command(app, &rc);
 #endif

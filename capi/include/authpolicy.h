@@ -477,6 +477,12 @@ authp_directory_session_logout_user(int64_t* count, authp_directory* dir, const 
 /** Deletes expired sessions; *count (may be NULL) receives how many. */
 AUTHP_EXTERN(int) authp_directory_session_purge(int64_t* count, authp_directory* dir);
 
+/** Adds (install 1) or removes (install 0) the triggers that make a Django database on PostgreSQL
+ * (DJANGO.DATABASE) notify every engine when Django deletes a token or a session or changes a
+ * user (docs/django.md): the only thing the library ever writes to a Django database. Idempotent,
+ * one transaction. AUTHP_EINVALID without a DJANGO block or when its database is SQLite. */
+AUTHP_EXTERN(int) authp_directory_django_notify(authp_directory* dir, int install);
+
 /** Deprecated since 0.2: the same calls on the engine's directory (authp_engine_directory()).
  * Kept working for this release; define AUTHP_WARN_DEPRECATED to have the compiler flag them. */
 #if defined(AUTHP_WARN_DEPRECATED) && (defined(__GNUC__) || defined(__clang__))

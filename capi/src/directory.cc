@@ -4,6 +4,8 @@
 
 #include "core/directory/directory_admin.h"
 #include "core/directory/open_directory.h"
+#include "core/django/django_notify.h"
+#include "core/django/django_settings.h"
 #include "core/engine/clock.h"
 #include "handles.h"
 
@@ -15,7 +17,8 @@ using authpolicy::directory::DirectoryAdmin;
 
 struct authp_directory {
     DirectoryAdmin admin;
-    bool django_sessions = false;  // with "DJANGO", sessions are Django's: read-only here
+    // With "DJANGO": its settings. Sessions are then Django's, read-only here.
+    std::optional<authpolicy::django::DjangoSettings> django;
 };
 
 namespace {
@@ -31,7 +34,8 @@ std::unique_ptr<authp_directory> directory_of(const authp_engine* engine) {
     std::shared_ptr<authpolicy::Services> services = authp_capi::services_of(engine);
     auto directory = services->directory();
     const unsigned iterations = services->hashers().iterations();
-    const bool django = services->django() != nullptr;
+    std::optional<authpolicy::django::DjangoSettings> django;
+    if (services->django()) django = services->django()->settings();
     return std::unique_ptr<authp_directory>(new authp_directory{
         DirectoryAdmin(std::move(directory), iterations, [services = std::move(services)] { return services->now(); }),
         django});
@@ -204,9 +208,10 @@ int authp_directory_open(authp_directory** out, const authp_config* cfg) {
             authpolicy::directory::open_directory(c.database, c.database_options, c.database_busy_timeout_ms);
         std::shared_ptr<const authpolicy::Clock> clock = cfg->hooks.clock;
         if (!clock) clock = std::make_shared<authpolicy::SystemClock>();
+        auto django = authpolicy::django::parse_django_settings(c.django ? &*c.django : nullptr, c.base_dir);
         *out = new authp_directory{DirectoryAdmin(std::move(directory), c.password_iterations,
                                                   [clock = std::move(clock)] { return clock->now(); }),
-                                   c.django.has_value()};
+                                   std::move(django)};
         return AUTHP_OK;
     });
 }
@@ -290,12 +295,20 @@ int authp_directory_oauth_token_list_json(char** out, authp_directory* dir, cons
 }
 int authp_directory_session_logout_user(int64_t* count, authp_directory* dir, const char* username,
                                         size_t username_len) {
-    if (dir && dir->django_sessions) return refuse_django_sessions(count);
+    if (dir && dir->django.has_value()) return refuse_django_sessions(count);
     return logout_user(count, dir, username, username_len);
 }
+int authp_directory_django_notify(authp_directory* dir, int install) {
+    return on(dir, [&](DirectoryAdmin&) {
+        if (!dir->django) throw Error(ErrorCode::Invalid, "the configuration has no DJANGO block");
+        authpolicy::django::install_notify(*dir->django, install != 0);
+        return AUTHP_OK;
+    });
+}
+
 int authp_directory_session_purge(int64_t* count, authp_directory* dir) {
     if (count) *count = 0;
-    if (dir && dir->django_sessions) return refuse_django_sessions(count);
+    if (dir && dir->django.has_value()) return refuse_django_sessions(count);
     return on(dir, [&](DirectoryAdmin& a) {
         const int64_t n = a.purge_expired_sessions();
         if (count) *count = n;

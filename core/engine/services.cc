@@ -6,6 +6,8 @@
 
 #include "core/common/error.h"
 #include "core/crypto/random.h"
+#include "core/directory/postgres/pg_listener.h"
+#include "core/directory/postgres/pg_options.h"
 
 namespace authpolicy {
 
@@ -25,7 +27,19 @@ Services::Services(std::shared_ptr<directory::Directory> directory, unsigned pas
 }
 
 Services::~Services() {
+    django_listener_.reset();
     directory_->unsubscribe(subscription_);
+}
+
+void Services::attach_django(std::shared_ptr<const django::DjangoDatabase> store) {
+    django_ = std::move(store);
+    django_listener_.reset();
+    if (!django_ || !django_->settings().postgres) return;
+    const directory::postgres::PgOptions& o = *django_->settings().postgres;
+    const std::string& conninfo = o.listen_conninfo.empty() ? o.conninfo : o.listen_conninfo;
+    django_listener_ = std::make_unique<directory::postgres::PgListener>(
+        conninfo, directory::postgres::redact_conninfo(conninfo), o.connect_timeout, o.statement_timeout,
+        [this](const directory::Revocation& r) { revoke(r); });
 }
 
 void Services::revoke(const directory::Revocation& r) const {

@@ -19,6 +19,9 @@ namespace authpolicy {
 namespace django::ecosystem {
 struct EcosystemSettings;
 }
+namespace directory::postgres {
+class PgListener;
+}
 
 // The host's user lookup. Returns the user, nullptr for "no such user", or nullopt to pass
 // the question on to the built-in directory. Throws Error(User | Callback) on failure.
@@ -69,7 +72,10 @@ class Services {
     // Sessions and the Django-compatible stores (docs/sessions.md, docs/django.md). With a
     // Django store attached, users and tokens come from the Django database (after the host's
     // lookup), read-only.
-    void attach_django(std::shared_ptr<const django::DjangoDatabase> store) { django_ = std::move(store); }
+    // A Django database on PostgreSQL is listened to (channel authp_revocation): once
+    // `authpolicy django install-notify` has added its triggers, Django's own changes reach the
+    // caches at once; without them nothing arrives and CACHE.TTL is the bound.
+    void attach_django(std::shared_ptr<const django::DjangoDatabase> store);
     const django::DjangoDatabase* django() const { return django_.get(); }
     // SIMPLE_JWT, OAUTH2_PROVIDER, REST_KNOX, API_KEY_CUSTOM_HEADER (core/django/ecosystem/).
     void set_ecosystem(std::shared_ptr<const django::ecosystem::EcosystemSettings> s) { ecosystem_ = std::move(s); }
@@ -111,6 +117,8 @@ class Services {
     django::SessionSettings session_settings_;
     mutable cache::CredentialCache<CachedCredential> session_cache_;
     std::function<void(const std::string&)> error_log_;
+    // Last, so that it stops (and joins its thread) before anything it calls into is destroyed.
+    std::unique_ptr<directory::postgres::PgListener> django_listener_;
 };
 
 }  // namespace authpolicy

@@ -95,18 +95,12 @@ SlidingLogResult PostgresThrottleStore::sliding_log(std::string_view key, double
     return use().write([&](PgConnection& c) {
         Row row = lock_row(c, k);
         std::vector<double> history = row.expires_at > now ? unpack_history(row.history) : std::vector<double>{};
-        auto keep = std::find_if(history.begin(), history.end(), [&](double t) { return !(t <= now - duration); });
-        history.erase(history.begin(), keep);
-        SlidingLogResult r;
-        r.history_length = history.size();
-        if (!history.empty()) r.oldest = history.front();
-        if (static_cast<long>(history.size()) >= num_requests) return r;
-        history.push_back(now);
+        const SlidingLogResult r = slide(history, now, num_requests, duration);
+        if (!r.allowed) return r;
         row.history = pack_history(history);
         row.expires_at = now + duration;
         store_row(c, k, row);
         purge_expired(c, now);
-        r.allowed = true;
         return r;
     });
 }

@@ -32,13 +32,8 @@ SlidingLogResult SqliteThrottleStore::sliding_log(std::string_view key, double n
             s.bind(1, key);
             if (s.step() && sqlite3_column_double(s.raw(), 1) > now) history = unpack_history(s.column_text(0));
         }
-        auto keep = std::find_if(history.begin(), history.end(), [&](double t) { return !(t <= now - duration); });
-        history.erase(history.begin(), keep);
-        SlidingLogResult r;
-        r.history_length = history.size();
-        if (!history.empty()) r.oldest = history.front();
-        if (static_cast<long>(history.size()) >= num_requests) return r;
-        history.push_back(now);
+        const SlidingLogResult r = slide(history, now, num_requests, duration);
+        if (!r.allowed) return r;
         Statement s = c.prepare(
             "INSERT INTO authp_throttle (key, history, expires_at) VALUES (?1, ?2, ?3) "
             "ON CONFLICT(key) DO UPDATE SET history = ?2, expires_at = ?3");
@@ -46,7 +41,6 @@ SlidingLogResult SqliteThrottleStore::sliding_log(std::string_view key, double n
         sqlite3_bind_double(s.raw(), 3, now + duration);
         s.run();
         purge_expired(c, now);
-        r.allowed = true;
         return r;
     });
 }

@@ -234,3 +234,76 @@ def test_a_postgresql_failure_is_a_503_that_names_no_password():
         assert ":***@" in message, message
     finally:
         pg.drop()
+
+
+def test_install_notify_makes_djangos_own_revocations_reach_the_engine_at_once(tmp_path):
+    """issue 13: a Django database does not notify; `authpolicy django install-notify` adds the
+    triggers that make a token Django deletes and a user Django deactivates reach an engine whose
+    cache would otherwise keep them for CACHE.TTL (300 s here)."""
+    if BACKEND != "postgresql":
+        pytest.skip("PostgreSQL only (AUTHP_DIFF_DJANGO_DB=postgresql): SQLite cannot notify another process")
+    import psycopg2
+    import time
+    cli = os.environ.get("AUTHPOLICY_CLI")
+    assert cli, "AUTHPOLICY_CLI (the authpolicy command) is not set"
+    pg = Database()
+    try:
+        conn = psycopg2.connect(pg.url)
+        conn.autocommit = True
+        cur = conn.cursor()
+        cur.execute("CREATE TABLE auth_user (id serial PRIMARY KEY, password varchar(128) NOT NULL, "
+                    "last_login timestamptz, username varchar(150) UNIQUE NOT NULL, is_active boolean NOT NULL, "
+                    "is_staff boolean NOT NULL, is_superuser boolean NOT NULL);"
+                    "CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, created timestamptz, "
+                    "user_id integer UNIQUE REFERENCES auth_user);"
+                    "CREATE TABLE django_session (session_key varchar(40) PRIMARY KEY, session_data text, "
+                    "expire_date timestamptz);"
+                    "INSERT INTO auth_user VALUES (1, 'x', NULL, 'john', true, false, false);")
+        key = "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"
+        add_token = f"INSERT INTO authtoken_token VALUES ('{key}', now(), 1)"
+        cur.execute(add_token)
+        django = {"DATABASE": pg.url, "SECRET_KEY": "k"}
+        config = tmp_path / "policy.json"
+        config.write_text(json.dumps({"DJANGO": django}))
+        run = subprocess.run([cli, "django", "install-notify", "--config", str(config)], capture_output=True,
+                             text=True)
+        assert run.returncode == 0, run.stderr
+        engine = Engine({"CACHE": {"TTL": 300}, "DJANGO": django, "LOGIN_FAILURES": None,
+                         "DEFAULT_AUTHENTICATION_CLASSES": ["TokenAuthentication"],
+                         "DEFAULT_PERMISSION_CLASSES": ["IsAuthenticated"]})
+        token = [("Authorization", f"Token {key}")]
+
+        def eventually(detail):
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                d = engine.decide(headers=token)
+                if not d["allowed"]:
+                    return d["detail"] == detail
+                time.sleep(0.02)
+            return False
+
+        assert engine.decide(headers=token)["allowed"]  # now cached for 300 s
+        cur.execute("UPDATE auth_user SET last_login = now() WHERE id = 1")  # a login: not a revocation
+        cur.execute("DELETE FROM authtoken_token")
+        assert eventually("Invalid token.")
+        cur.execute(add_token)
+        assert engine.decide(headers=token)["allowed"]
+        cur.execute("UPDATE auth_user SET is_active = false WHERE id = 1")
+        assert eventually("User inactive or deleted.")
+
+        run = subprocess.run([cli, "django", "uninstall-notify", "--config", str(config)], capture_output=True,
+                             text=True)
+        assert run.returncode == 0, run.stderr
+        cur.execute("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'authp_revocation%'")
+        assert cur.fetchone()[0] == 0
+        cur.execute("SELECT count(*) FROM pg_proc WHERE proname = 'authp_django_revocation'")
+        assert cur.fetchone()[0] == 0
+        conn.close()
+        # A SQLite DJANGO database cannot notify: refused with a reason, exit 2.
+        sqlite_config = tmp_path / "sqlite.json"
+        sqlite_config.write_text(json.dumps({"DJANGO": {"DATABASE": str(tmp_path / "db.sqlite3"), "SECRET_KEY": "k"}}))
+        run = subprocess.run([cli, "django", "install-notify", "--config", str(sqlite_config)], capture_output=True,
+                             text=True)
+        assert run.returncode != 0 and "SQLite cannot notify" in run.stderr, run.stderr
+    finally:
+        pg.drop()
