@@ -53,13 +53,15 @@ class HealthService::Watcher final : public grpc::ServerWriteReactor<HealthCheck
                 finish_requested_ = true;
                 final_status_ = grpc::Status::CANCELLED;
             }
-            if (finish_requested_) {
+            if (ok && message_.status() != latest_) {
+                // The newest status first, even when the stream is about to end: a shutdown's
+                // NOT_SERVING pushed while an earlier write was under way must still reach the client.
+                message_.set_status(latest_);
+                next = Next::write;
+            } else if (finish_requested_) {
                 writing_ = false;
                 next = Next::finish;
                 final_status = final_status_;
-            } else if (message_.status() != latest_) {
-                message_.set_status(latest_);
-                next = Next::write;
             } else {
                 writing_ = false;
             }
