@@ -183,8 +183,8 @@ void BM_PgFloor_PreparedSelectByPk(benchmark::State& state) {
 BENCHMARK(BM_PgFloor_PreparedSelectByPk)->UseRealTime();
 
 // The cold decision's own query through bare libpq: the token joined with its user by the digest
-// (a bytea text parameter), prepared, the same columns the directory reads. Between this and the
-// floor is the schema's cost (two index lookups, a wider row); above this is the engine's.
+// (a binary bytea parameter, as the directory sends it), prepared, the same columns the directory reads. Between this
+// and the floor is the schema's cost (two index lookups, a wider row); above this is the engine's.
 void BM_PgFloor_PreparedTokenJoin(benchmark::State& state) {
     PGconn* c = connect_or_die(fixture().url);
     PGresult* p = PQprepare(c, "join",
@@ -195,13 +195,21 @@ void BM_PgFloor_PreparedTokenJoin(benchmark::State& state) {
     if (PQresultStatus(p) != PGRES_COMMAND_OK) state.SkipWithError(PQresultErrorMessage(p));
     PQclear(p);
     std::vector<std::string> digests;
-    PGresult* r = PQexec(c, "SELECT '\\x' || encode(digest, 'hex') FROM authp_token ORDER BY id");
-    for (int i = 0; i < PQntuples(r); ++i) digests.emplace_back(PQgetvalue(r, i, 0));
+    PGresult* r = PQexec(c, "SELECT digest FROM authp_token ORDER BY id");
+    for (int i = 0; i < PQntuples(r); ++i) {
+        size_t n = 0;
+        unsigned char* raw = PQunescapeBytea(reinterpret_cast<const unsigned char*>(PQgetvalue(r, i, 0)), &n);
+        digests.emplace_back(reinterpret_cast<const char*>(raw), n);
+        PQfreemem(raw);
+    }
     PQclear(r);
     size_t i = 0;
+    const int binary = 1;
     for (auto _ : state) {
-        const char* v[1] = {digests[i++ % digests.size()].c_str()};
-        PGresult* q = PQexecPrepared(c, "join", 1, v, nullptr, nullptr, 0);
+        const std::string& d = digests[i++ % digests.size()];
+        const char* v[1] = {d.data()};
+        const int len[1] = {static_cast<int>(d.size())};
+        PGresult* q = PQexecPrepared(c, "join", 1, v, len, &binary, 0);
         if (PQresultStatus(q) != PGRES_TUPLES_OK || PQntuples(q) != 1) state.SkipWithError("no row");
         PQclear(q);
     }

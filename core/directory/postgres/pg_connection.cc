@@ -168,10 +168,20 @@ PgResult PgConnection::exec(const std::string& sql, const std::vector<PgParam>& 
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-    const int n = static_cast<int>(params.size());
+    return run(sql, static_cast<int>(params.size()), values.data(), nullptr, nullptr);
+}
+
+PgResult PgConnection::exec(const std::string& sql, const crypto::Sha256& digest) {
+    const char* value = reinterpret_cast<const char*>(digest.data());
+    const int length = static_cast<int>(digest.size());
+    const int binary = 1;
+    return run(sql, 1, &value, &length, &binary);
+}
+
+PgResult PgConnection::run(const std::string& sql, int n, const char* const* values, const int* lengths,
+                           const int* formats) {
     if (!prepared_statements_)
-        return check(PQexecParams(conn_, sql.c_str(), n, nullptr, values.data(), nullptr, nullptr, 0),
-                     "running a statement");
+        return check(PQexecParams(conn_, sql.c_str(), n, nullptr, values, lengths, formats, 0), "running a statement");
     auto it = prepared_.find(sql);
     if (it == prepared_.end()) {
         // Prepared statements are per session and survive a rolled-back transaction.
@@ -179,8 +189,7 @@ PgResult PgConnection::exec(const std::string& sql, const std::vector<PgParam>& 
         check(PQprepare(conn_, name.c_str(), sql.c_str(), n, nullptr), "preparing a statement");
         it = prepared_.emplace(sql, std::move(name)).first;
     }
-    return check(PQexecPrepared(conn_, it->second.c_str(), n, values.data(), nullptr, nullptr, 0),
-                 "running a statement");
+    return check(PQexecPrepared(conn_, it->second.c_str(), n, values, lengths, formats, 0), "running a statement");
 }
 
 PgResult PgConnection::exec_script(const std::string& sql) {

@@ -62,6 +62,9 @@ class PgConnection {
 
     // One statement with $1… text parameters.
     PgResult exec(const std::string& sql, const std::vector<PgParam>& params = {});
+    // One statement whose only parameter ($1::bytea) is a digest, sent binary: no hex encoding
+    // here nor decoding in the server, on the reads every cold decision makes.
+    PgResult exec(const std::string& sql, const crypto::Sha256& digest);
     // Several statements, no parameters, never prepared (migrations, LISTEN, BEGIN/COMMIT).
     PgResult exec_script(const std::string& sql);
 
@@ -83,6 +86,8 @@ class PgConnection {
 
   private:
     PgResult check(PGresult* r, const char* doing);
+    // Prepares `sql` once per connection (when prepared statements are on) and runs it.
+    PgResult run(const std::string& sql, int n, const char* const* values, const int* lengths, const int* formats);
 
     PGconn* conn_ = nullptr;
     std::string target_;

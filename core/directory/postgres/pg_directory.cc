@@ -11,8 +11,20 @@
 namespace authpolicy::directory::postgres {
 namespace {
 
-constexpr const char* kUserColumns =
-    "u.id, u.username, u.password, u.is_active, u.is_staff, u.is_superuser, u.attributes";
+#define AUTHP_USER_COLUMNS "u.id, u.username, u.password, u.is_active, u.is_staff, u.is_superuser, u.attributes"
+
+// The reads of a cold decision, built once: a string per call costs more than the lookup of its
+// prepared statement.
+const std::string kFindToken = "SELECT t.id, t.name, t.created, t.expires, " AUTHP_USER_COLUMNS
+                               " FROM authp_token t JOIN authp_user u ON u.id = t.user_id WHERE t.digest = $1::bytea";
+const std::string kFindUserByName = "SELECT " AUTHP_USER_COLUMNS " FROM authp_user u WHERE u.username = $1::text";
+const std::string kFindUserById = "SELECT " AUTHP_USER_COLUMNS " FROM authp_user u WHERE u.id = $1::bigint";
+const std::string kFindSession =
+    "SELECT user_id, auth_hash, created, last_seen, expires FROM authp_session WHERE digest = $1::bytea";
+const std::string kFindOAuthToken =
+    "SELECT t.id, t.client_id, t.scope, t.created, t.expires, " AUTHP_USER_COLUMNS
+    " FROM authp_oauth_token t JOIN authp_user u ON u.id = t.user_id WHERE t.digest = $1::bytea";
+#undef AUTHP_USER_COLUMNS
 
 std::string hex(const crypto::Sha256& d) {
     return crypto::to_hex(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
@@ -70,25 +82,21 @@ PgPool& PgDirectory::use() const {
 
 UserPtr PgDirectory::find_user(std::string_view username) const {
     return use().read([&](PgConnection& c) -> UserPtr {
-        PgResult r = c.exec(std::string("SELECT ") + kUserColumns + " FROM authp_user u WHERE u.username = $1::text",
-                            {std::string(username)});
+        PgResult r = c.exec(kFindUserByName, {std::string(username)});
         return r.rows() > 0 ? user_from_row(r, 0, 0) : nullptr;
     });
 }
 
 UserPtr PgDirectory::find_user(int64_t id) const {
     return use().read([&](PgConnection& c) -> UserPtr {
-        PgResult r = c.exec(std::string("SELECT ") + kUserColumns + " FROM authp_user u WHERE u.id = $1::bigint",
-                            {std::to_string(id)});
+        PgResult r = c.exec(kFindUserById, {std::to_string(id)});
         return r.rows() > 0 ? user_from_row(r, 0, 0) : nullptr;
     });
 }
 
 std::optional<TokenRecord> PgDirectory::find_token(const crypto::Sha256& digest) const {
     return use().read([&](PgConnection& c) -> std::optional<TokenRecord> {
-        PgResult r = c.exec(std::string("SELECT t.id, t.name, t.created, t.expires, ") + kUserColumns +
-                                " FROM authp_token t JOIN authp_user u ON u.id = t.user_id WHERE t.digest = $1::bytea",
-                            {bytea_param(digest)});
+        PgResult r = c.exec(kFindToken, digest);
         if (r.rows() == 0) return std::nullopt;
         TokenRecord t;
         t.id = r.int64(0, 0);
@@ -102,9 +110,7 @@ std::optional<TokenRecord> PgDirectory::find_token(const crypto::Sha256& digest)
 
 std::optional<SessionRow> PgDirectory::find_session(const crypto::Sha256& digest) const {
     return use().read([&](PgConnection& c) -> std::optional<SessionRow> {
-        PgResult r =
-            c.exec("SELECT user_id, auth_hash, created, last_seen, expires FROM authp_session WHERE digest = $1::bytea",
-                   {bytea_param(digest)});
+        PgResult r = c.exec(kFindSession, digest);
         if (r.rows() == 0) return std::nullopt;
         return SessionRow{r.int64(0, 0), r.text(0, 1), r.int64(0, 2), r.int64(0, 3), r.int64(0, 4)};
     });
@@ -112,10 +118,7 @@ std::optional<SessionRow> PgDirectory::find_session(const crypto::Sha256& digest
 
 std::optional<OAuthTokenRecord> PgDirectory::find_oauth_token(const crypto::Sha256& digest) const {
     return use().read([&](PgConnection& c) -> std::optional<OAuthTokenRecord> {
-        PgResult r =
-            c.exec(std::string("SELECT t.id, t.client_id, t.scope, t.created, t.expires, ") + kUserColumns +
-                       " FROM authp_oauth_token t JOIN authp_user u ON u.id = t.user_id WHERE t.digest = $1::bytea",
-                   {bytea_param(digest)});
+        PgResult r = c.exec(kFindOAuthToken, digest);
         if (r.rows() == 0) return std::nullopt;
         OAuthTokenRecord t;
         t.id = r.int64(0, 0);
@@ -228,7 +231,7 @@ int64_t PgDirectory::add_token(const crypto::Sha256& digest, std::string_view us
 
 bool PgDirectory::revoke_token(const crypto::Sha256& digest) {
     const bool removed = use().write([&](PgConnection& c) {
-        PgResult r = c.exec("DELETE FROM authp_token WHERE digest = $1::bytea", {bytea_param(digest)});
+        PgResult r = c.exec("DELETE FROM authp_token WHERE digest = $1::bytea", digest);
         if (r.affected() == 0) return false;
         notify(c, "t:" + hex(digest));
         return true;
@@ -260,7 +263,7 @@ void PgDirectory::add_session(const crypto::Sha256& digest, const SessionRow& ro
                               const std::optional<crypto::Sha256>& replaces) {
     use().write([&](PgConnection& c) {
         if (replaces) {
-            PgResult d = c.exec("DELETE FROM authp_session WHERE digest = $1::bytea", {bytea_param(*replaces)});
+            PgResult d = c.exec("DELETE FROM authp_session WHERE digest = $1::bytea", *replaces);
             if (d.affected() > 0) notify(c, "s:" + hex(*replaces));
         }
         c.exec(
@@ -274,7 +277,7 @@ void PgDirectory::add_session(const crypto::Sha256& digest, const SessionRow& ro
 
 bool PgDirectory::remove_session(const crypto::Sha256& digest) {
     const bool removed = use().write([&](PgConnection& c) {
-        PgResult r = c.exec("DELETE FROM authp_session WHERE digest = $1::bytea", {bytea_param(digest)});
+        PgResult r = c.exec("DELETE FROM authp_session WHERE digest = $1::bytea", digest);
         if (r.affected() == 0) return false;
         notify(c, "s:" + hex(digest));
         return true;
@@ -326,7 +329,7 @@ int64_t PgDirectory::add_oauth_token(const crypto::Sha256& digest, std::string_v
 
 bool PgDirectory::revoke_oauth_token(const crypto::Sha256& digest) {
     const bool removed = use().write([&](PgConnection& c) {
-        PgResult r = c.exec("DELETE FROM authp_oauth_token WHERE digest = $1::bytea", {bytea_param(digest)});
+        PgResult r = c.exec("DELETE FROM authp_oauth_token WHERE digest = $1::bytea", digest);
         if (r.affected() == 0) return false;
         notify(c, "o:" + hex(digest));
         return true;
