@@ -1,6 +1,7 @@
 // Verification keys for JWS: each key is bound to exactly one algorithm when it is parsed
 // (RFC 8725 §3.1), so a token's "alg" never chooses how a key is used. Keys come from a JWK
-// Set, a SubjectPublicKeyInfo PEM or a shared secret, and are parsed once (engine build).
+// Set, a SubjectPublicKeyInfo PEM or a shared secret, and are parsed once (engine build):
+// key_import.cc makes them, verification_key.cc verifies with them, jwk_set.cc reads a set.
 #pragma once
 
 #include <memory>
@@ -13,19 +14,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/jose/algorithms.h"
+
 typedef struct evp_pkey_st EVP_PKEY;
 typedef struct evp_mac_ctx_st EVP_MAC_CTX;
 typedef struct evp_pkey_ctx_st EVP_PKEY_CTX;
 
 namespace authpolicy::jose {
-
-enum class Alg { HS256, HS384, HS512, RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA };
-enum class Family { Hmac, RsaPkcs1, RsaPss, Ecdsa, EdDSA };
-
-// Exact, case-sensitive names (RFC 7518 §3.1, RFC 8037): "none", "hs256", "Rs256" are unknown.
-std::optional<Alg> alg_from_name(std::string_view name);
-const char* alg_name(Alg alg);
-Family family_of(Alg alg);
 
 // A key that cannot be used: the message says why (never quotes secret material).
 class KeyError : public std::runtime_error {

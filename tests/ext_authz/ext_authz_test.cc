@@ -59,7 +59,10 @@ struct Fixture {
         token = key;
         authp_free(key);
     }
-    ~Fixture() { std::filesystem::remove(db); }
+    ~Fixture() {
+        // SQLite's WAL leaves two companions beside the file.
+        for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+    }
 };
 
 CheckRequest check(const std::string& method, const std::string& path,

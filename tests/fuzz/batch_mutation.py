@@ -215,8 +215,14 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--workdir")
     args = ap.parse_args()
+    if args.workdir:
+        return run(args, args.workdir)
+    with tempfile.TemporaryDirectory(prefix="authp_batch_mutation_") as workdir:
+        return run(args, workdir)
+
+
+def run(args, workdir):
     rng = random.Random(args.seed)
-    workdir = args.workdir or tempfile.mkdtemp(prefix="authp_batch_mutation_")
     config, token, session = make_world(args.cli, workdir)
     now = int(time.time())
     jwt = hs256_jwt({"sub": "alice", "exp": now + 3600})
