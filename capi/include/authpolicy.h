@@ -408,7 +408,9 @@ typedef struct authp_directory authp_directory; /**< administration of one DATAB
  * and migrated at once; PostgreSQL connects on first use. AUTHP_EMISUSE if no configuration was
  * loaded. Free with authp_directory_free(). */
 AUTHP_EXTERN(int) authp_directory_open(authp_directory** out, const authp_config* cfg) AUTHP_WARN_UNUSED;
-/** The engine's own directory: writes through it reach the engine's caches at once. */
+/** The engine's own directory: writes through it reach the engine's caches at once. The handle
+ * holds its own reference: it stays valid (and keeps the engine's callbacks in use, such as its
+ * clock) after authp_engine_free(engine), until authp_directory_free(). */
 AUTHP_EXTERN(int) authp_engine_directory(authp_directory** out, const authp_engine* engine) AUTHP_WARN_UNUSED;
 AUTHP_EXTERN(void) authp_directory_free(authp_directory* dir);
 /** Schema versions: *current in the database, *latest this library knows. A directory whose

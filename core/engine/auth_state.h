@@ -24,7 +24,6 @@ struct AuthState {
     std::shared_ptr<const std::string> failure_body;  // AuthOutcome::body
     std::shared_ptr<const std::vector<std::pair<std::string, std::string>>> failure_headers;  // AuthOutcome::headers
     std::shared_ptr<const std::string> deferred_challenge;  // the first authenticator's, from a NotApplicable
-    bool errored = false;                                   // a store or callback failed while authenticating
     bool running = false;                                   // guards against a callback re-entering authentication
 
     void reset() { *this = AuthState{}; }

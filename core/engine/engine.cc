@@ -550,7 +550,6 @@ void Engine::authenticate(const http::Request& request, const ViewPolicy& policy
             state.status = AuthState::Status::Anonymous;
             state.user = unauthenticated_user_;
             state.auth = unauthenticated_token_;
-            state.errored = true;
             throw;
         }
         switch (outcome.kind) {

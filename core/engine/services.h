@@ -65,7 +65,6 @@ class Services {
     // login makes (a session's last_seen, a weak hash upgraded, RemoteUser's auto-creation).
     // Administration goes through directory::DirectoryAdmin, never through the engine.
     const std::shared_ptr<directory::Directory>& directory() const { return directory_; }
-    bool has_user_lookup() const { return static_cast<bool>(lookup_); }
     // Applies a revocation to the caches (called by the directory's watcher).
     void revoke(const directory::Revocation& r) const;
 

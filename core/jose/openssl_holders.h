@@ -18,30 +18,22 @@ namespace authpolicy::jose {
     throw Error(ErrorCode::Crypto, std::string("OpenSSL failed: ") + what);
 }
 
-struct PkeyFree {
-    void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+// A deleter that calls OpenSSL's own free function for the type.
+template <auto FreeFn>
+struct Freer {
+    template <class T>
+    void operator()(T* p) const {
+        FreeFn(p);
+    }
 };
+using PkeyFree = Freer<EVP_PKEY_free>;
 using PkeyHolder = std::unique_ptr<EVP_PKEY, PkeyFree>;
-struct PkeyCtxFree {
-    void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); }
-};
-struct BnFree {
-    void operator()(BIGNUM* p) const { BN_free(p); }
-};
-struct BldFree {
-    void operator()(OSSL_PARAM_BLD* p) const { OSSL_PARAM_BLD_free(p); }
-};
-struct ParamFree {
-    void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); }
-};
-struct MdCtxFree {
-    void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
-};
-struct MacCtxFree {
-    void operator()(EVP_MAC_CTX* p) const { EVP_MAC_CTX_free(p); }
-};
-struct SigFree {
-    void operator()(ECDSA_SIG* p) const { ECDSA_SIG_free(p); }
-};
+using PkeyCtxFree = Freer<EVP_PKEY_CTX_free>;
+using BnFree = Freer<BN_free>;
+using BldFree = Freer<OSSL_PARAM_BLD_free>;
+using ParamFree = Freer<OSSL_PARAM_free>;
+using MdCtxFree = Freer<EVP_MD_CTX_free>;
+using MacCtxFree = Freer<EVP_MAC_CTX_free>;
+using SigFree = Freer<ECDSA_SIG_free>;
 
 }  // namespace authpolicy::jose

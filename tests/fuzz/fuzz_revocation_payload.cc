@@ -37,8 +37,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         return 0;
     }
     require(payload[0] == 't' || payload[0] == 'o' || payload[0] == 's', "a key notice starts with t:, o: or s:");
-    const std::string hex = authpolicy::crypto::to_hex(
-        std::string_view(reinterpret_cast<const char*>(r->digest.data()), r->digest.size()));
+    const std::string hex =
+        authpolicy::crypto::to_hex(std::string_view(reinterpret_cast<const char*>(r->digest.data()), r->digest.size()));
     require(hex == lower(body), "a key's digest is the 64 hex digits sent");
     return 0;
 }

@@ -46,6 +46,7 @@
 
 #include "authpolicy.h"
 #include "loopback_port.h"
+#include "stress_common.h"
 
 namespace {
 
@@ -211,32 +212,9 @@ authp_directory* directory_from(const std::string& json) {
     return d;
 }
 
-struct Outcome {
-    int rc = AUTHP_OK;
-    int status = 0;
-    std::string code;
-    bool allowed() const { return rc == AUTHP_OK && status == 200; }
-    // The outage's answer: a 503 safe denial with AUTHP_ESTORE.
-    bool unavailable() const { return rc == AUTHP_ESTORE && status == 503 && code == "service_unavailable"; }
-    std::string str() const { return "rc " + std::to_string(rc) + " status " + std::to_string(status) + " " + code; }
-};
+using authp_stress::decide;
+using authp_stress::Outcome;
 
-Outcome decide(const authp_engine* e, const char* header, const std::string& value) {
-    Outcome o;
-    authp_request* req = nullptr;
-    if (authp_request_new(&req, e) != AUTHP_OK) die("authp_request_new");
-    (void)authp_request_set_method(req, "GET", 3);
-    (void)authp_request_add_header(req, header, std::strlen(header), value.data(), value.size());
-    authp_decision* d = nullptr;
-    o.rc = authp_engine_evaluate(&d, e, req);
-    if (d != nullptr) {
-        o.status = authp_decision_status(d);
-        if (const char* c = authp_decision_code(d)) o.code = c;
-    }
-    authp_decision_free(d);
-    authp_request_free(req);
-    return o;
-}
 Outcome decide_token(const authp_engine* e, const std::string& key) {
     return decide(e, "Authorization", "Token " + key);
 }

@@ -74,16 +74,19 @@ struct Outcome {
     int rc = AUTHP_OK;
     int status = 0;
     std::string code;
+    bool allowed() const { return rc == AUTHP_OK && status == 200; }
+    // A backend's outage: the 503 safe denial with AUTHP_ESTORE.
+    bool unavailable() const { return rc == AUTHP_ESTORE && status == 503 && code == "service_unavailable"; }
+    std::string str() const { return "rc " + std::to_string(rc) + " status " + std::to_string(status) + " " + code; }
 };
 
-// One decision for an Authorization header (empty: none).
-inline Outcome decide(const authp_engine* e, const std::string& authorization) {
+// One GET decision with one header (`header` nullptr: none).
+inline Outcome decide(const authp_engine* e, const char* header, const std::string& value) {
     Outcome o;
     authp_request* req = nullptr;
     must(authp_request_new(&req, e), "authp_request_new");
     (void)authp_request_set_method(req, "GET", 3);
-    if (!authorization.empty())
-        (void)authp_request_add_header(req, "Authorization", 13, authorization.data(), authorization.size());
+    if (header != nullptr) (void)authp_request_add_header(req, header, std::strlen(header), value.data(), value.size());
     authp_decision* d = nullptr;
     o.rc = authp_engine_evaluate(&d, e, req);
     if (d != nullptr) {
@@ -93,6 +96,11 @@ inline Outcome decide(const authp_engine* e, const std::string& authorization) {
     authp_decision_free(d);
     authp_request_free(req);
     return o;
+}
+
+// One decision for an Authorization header (empty: none).
+inline Outcome decide(const authp_engine* e, const std::string& authorization) {
+    return decide(e, authorization.empty() ? nullptr : "Authorization", authorization);
 }
 
 inline std::string token_header(const std::string& key) {
