@@ -7,11 +7,13 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
 	"math/big"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -110,5 +112,31 @@ func TestCertificateBoundJWT(t *testing.T) {
 	}
 	if d := decide(t, e, authpolicy.Request{ClientCertificate: make([]byte, 16385)}); d.Status != 400 {
 		t.Fatalf("oversize certificate: %+v", d)
+	}
+}
+
+func TestRequestFromHTTPPassesOnlyAVerifiedCertificate(t *testing.T) {
+	e := jwtEngine(t)
+	der := selfSignedDER(t, "client")
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(der)
+	bound := hs256(t, map[string]interface{}{"sub": "alice", "exp": time.Now().Unix() + 300,
+		"cnf": map[string]string{"x5t#S256": base64.RawURLEncoding.EncodeToString(sum[:])}})
+	r := httptest.NewRequest("GET", "https://api.example/", nil)
+	r.Header.Set("Authorization", "Bearer "+bound)
+
+	r.TLS = &tls.ConnectionState{PeerCertificates: []*x509.Certificate{cert}} // presented, not verified
+	if got := authpolicy.RequestFromHTTP(r, ""); got.ClientCertificate != nil {
+		t.Fatal("an unverified certificate was passed on")
+	}
+	if d, err := e.DecideHTTP(r, ""); err != nil || d.Status != 401 {
+		t.Fatalf("unverified certificate: %+v %v", d, err)
+	}
+	r.TLS.VerifiedChains = [][]*x509.Certificate{{cert}}
+	if d, err := e.DecideHTTP(r, ""); err != nil || d.Status != 200 || d.User.Username != "alice" {
+		t.Fatalf("verified certificate: %+v %v", d, err)
 	}
 }
