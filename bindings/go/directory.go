@@ -1,5 +1,8 @@
 package authpolicy
 
+// /* The package uses no deprecated C API call (the 0.1 engine-based administration): the
+//    compiler refuses one. */
+// #cgo CFLAGS: -DAUTHP_WARN_DEPRECATED -Werror=deprecated-declarations
 // #include <stdlib.h>
 // #include "shims.h"
 import "C"

@@ -176,3 +176,10 @@ test('Directory.open refuses a bad configuration', () => {
   assert.throws(() => ap.Directory.open({ DATABASE: 42 }), ap.ConfigError);
   assert.throws(() => ap.Directory.open(42), TypeError);
 });
+
+test('the binding declares no deprecated C API call (the 0.1 engine-based administration)', () => {
+  const source = fs.readFileSync(path.join(__dirname, '..', 'lib', 'native.js'), 'utf8');
+  const deprecated = /\bauthp_(user_add|user_set_\w+|user_list_json|token_\w+|oauth_token_\w+|session_logout_user)\(/g;
+  assert.deepEqual(source.match(deprecated), null);
+  assert.match(source, /authp_directory_user_add\(/); // the pattern would see a declaration
+});
