@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -261,5 +262,41 @@ func TestEngineDirectoryOutlivesTheEngineAndClose(t *testing.T) {
 	}
 	if _, _, err := d.Schema(); !errors.Is(err, authpolicy.ErrMisuse) {
 		t.Fatalf("closed directory Schema: %v", err)
+	}
+}
+
+// A Directory nobody closed is freed by its finalizer: its SQLite connection's file descriptors
+// are given back.
+func TestUnclosedDirectoriesAreFinalized(t *testing.T) {
+	fds := func() int {
+		entries, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Skip("no /proc/self/fd")
+		}
+		return len(entries)
+	}
+	db := filepath.Join(t.TempDir(), "d.sqlite3")
+	before := fds()
+	func() {
+		for i := 0; i < 50; i++ {
+			d, err := authpolicy.OpenDirectory(sqliteConfig(db))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := d.Schema(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}()
+	opened := fds()
+	if opened < before+50 {
+		t.Fatalf("expected open directories to hold descriptors: %d before, %d after", before, opened)
+	}
+	for i := 0; i < 50 && fds() > before+5; i++ {
+		runtime.GC()
+		time.Sleep(20 * time.Millisecond)
+	}
+	if after := fds(); after > before+5 {
+		t.Fatalf("descriptors not released by finalizers: %d before, %d with 50 open, %d after GC", before, opened, after)
 	}
 }
