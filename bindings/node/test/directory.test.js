@@ -183,3 +183,21 @@ test('the binding declares no deprecated C API call (the 0.1 engine-based admini
   assert.deepEqual(source.match(deprecated), null);
   assert.match(source, /authp_directory_user_add\(/); // the pattern would see a declaration
 });
+
+test('unclosed directories are freed by the FinalizationRegistry (their file descriptors come back)', async (t) => {
+  if (typeof global.gc !== 'function') assert.fail('run with node --expose-gc (scripts/test-node.sh does)');
+  const fds = () => fs.readdirSync('/proc/self/fd').length;
+  const db = tempDb(t);
+  const before = fds();
+  (() => {
+    for (let i = 0; i < 50; i++) ap.Directory.open(config(db)).schema();
+  })();
+  const opened = fds();
+  assert.ok(opened >= before + 50, `open directories should hold descriptors: ${before} before, ${opened} after`);
+  for (let i = 0; i < 50 && fds() > before + 5; i++) {
+    global.gc();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const after = fds();
+  assert.ok(after <= before + 5, `descriptors not released: ${before} before, ${opened} with 50 open, ${after} after GC`);
+});

@@ -194,3 +194,22 @@ def test_calls_release_the_gil(tmp_path):
             done.set()
             t.join()
         assert len(ticks) > 5
+
+
+def test_an_unclosed_directory_is_freed_with_its_last_reference(tmp_path):
+    import gc
+    import os
+
+    def fds():
+        return len(os.listdir("/proc/self/fd"))
+
+    db = tmp_path / "d.sqlite3"
+    before = fds()
+    directories = [authpolicy.Directory.open(sqlite_config(db)) for _ in range(50)]
+    for d in directories:
+        d.schema()
+    opened = fds()
+    assert opened >= before + 50, (before, opened)
+    del directories, d
+    gc.collect()
+    assert fds() <= before + 5, (before, opened, fds())
