@@ -13,6 +13,7 @@ packages=(
   python3-jwt python3-cryptography
   golang-go
   libboost-dev nginx-light caddy wrk curl
+  sqlite3 openssl  # the binding tests: session rows written by hand; certificates for the Node tests
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc python3-grpcio python3-grpc-tools
 )
 # Node.js for bindings/node: the machine's own (nodesource) if there is one, else Debian's.

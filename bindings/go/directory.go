@@ -1,112 +1,174 @@
 package authpolicy
 
+// /* The package uses no deprecated C API call (the 0.1 engine-based administration): the
+//    compiler refuses one. */
+// #cgo CFLAGS: -DAUTHP_WARN_DEPRECATED -Werror=deprecated-declarations
 // #include <stdlib.h>
 // #include "shims.h"
 import "C"
 
 import (
 	"encoding/json"
-	"time"
+	"runtime"
+	"sync"
 	"unsafe"
 )
 
-// User flags for Users.Add.
-const (
-	flagStaff     = 0x1
-	flagSuperuser = 0x2
-	flagInactive  = 0x4
-)
-
-// Users of the engine's built-in SQLite directory (its DATABASE). Changes take effect at once
-// in this process (caches are invalidated).
-type Users struct{ e *Engine }
-
-// UserOptions for Users.Add.
-type UserOptions struct {
-	IsStaff     bool
-	IsSuperuser bool
-	Inactive    bool
+// Directory administers the users, API tokens, OAuth tokens and sessions of a configuration's
+// DATABASE (authp_directory): opened without an engine (OpenDirectory) or taken from one
+// (Engine.Directory), whose writes then reach that engine's caches at once. Safe for
+// concurrent use. It owns its handle: Close it when done (a finalizer frees it otherwise); an
+// engine's Directory stays usable after the engine is closed.
+type Directory struct {
+	core        *directoryCore
+	Users       *Users
+	Tokens      *Tokens
+	OAuthTokens *OAuthTokens
+	Sessions    *Sessions
 }
 
-// UserInfo is a row of Users.List (never a password hash).
-type UserInfo struct {
-	ID          int64  `json:"id"`
-	Username    string `json:"username"`
-	IsActive    bool   `json:"is_active"`
-	IsStaff     bool   `json:"is_staff"`
-	IsSuperuser bool   `json:"is_superuser"`
-	DateJoined  int64  `json:"date_joined"`
+// directoryCore holds the handle. The views point at it, never at the Directory, so no cycle
+// keeps its finalizer from running.
+type directoryCore struct {
+	mu     sync.RWMutex // calls hold it shared; close exclusively
+	handle *C.authp_directory
 }
 
-// TokenInfo is a row of Tokens.List (never a key or digest).
-type TokenInfo struct {
-	ID       int64   `json:"id"`
-	Username string  `json:"username"`
-	Name     *string `json:"name"`
-	Created  int64   `json:"created"`
-	Expires  *int64  `json:"expires"`
+// directorySource is where the views' calls go: a Directory's handle, or an Engine's directory.
+type directorySource interface {
+	withDirectory(f func(d *C.authp_directory) C.int) error
 }
 
-// with runs f with the engine handle held against Close.
-func (e *Engine) with(f func(h *C.authp_engine) C.int) error {
+var errDirectoryClosed = &Error{Code: CodeMisuse, Message: "the directory is closed"}
+
+func (c *directoryCore) withDirectory(f func(d *C.authp_directory) C.int) error {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if c.handle == nil {
+		return errDirectoryClosed
+	}
+	return call(func() C.int { return f(c.handle) })
+}
+
+func (c *directoryCore) close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.handle == nil {
+		return nil
+	}
+	runtime.SetFinalizer(c, nil)
+	C.authp_directory_free(c.handle)
+	c.handle = nil
+	return nil
+}
+
+func newDirectory(handle *C.authp_directory) *Directory {
+	core := &directoryCore{handle: handle}
+	runtime.SetFinalizer(core, (*directoryCore).close)
+	return &Directory{
+		core:        core,
+		Users:       &Users{src: core},
+		Tokens:      &Tokens{src: core},
+		OAuthTokens: &OAuthTokens{src: core},
+		Sessions:    &Sessions{src: core},
+	}
+}
+
+// DirectoryOptions for OpenDirectory.
+type DirectoryOptions struct {
+	// BaseDir is where a relative DATABASE of a JSON/map configuration lives (default: the
+	// current directory). A file's DATABASE is relative to the file.
+	BaseDir string
+}
+
+// OpenDirectory opens the directory a configuration names (DATABASE, DATABASE_OPTIONS,
+// PASSWORD_ITERATIONS …) without building an engine; config is what NewEngine takes. SQLite is
+// created and migrated at once; PostgreSQL connects on first use. Other engines on the database
+// see its revocations within their CACHE TTL (at once on PostgreSQL).
+func OpenDirectory(config interface{}, opts ...DirectoryOptions) (*Directory, error) {
+	var o DirectoryOptions
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	text, file, err := configSource(config)
+	if err != nil {
+		return nil, err
+	}
+	var cfg *C.authp_config
+	if err := call(func() C.int { return C.authp_config_new(&cfg) }); err != nil {
+		return nil, err
+	}
+	defer C.authp_config_free(cfg) // the directory keeps what it needs
+	if err := loadConfig(cfg, text, file, o.BaseDir); err != nil {
+		return nil, err
+	}
+	var handle *C.authp_directory
+	if err := call(func() C.int { return C.authp_directory_open(&handle, cfg) }); err != nil {
+		return nil, err
+	}
+	return newDirectory(handle), nil
+}
+
+// Directory returns a new Directory on the engine's DATABASE; its writes reach this engine's
+// caches at once. It owns its handle (Close it) and stays usable after the engine is closed:
+// the library keeps the engine's services, and so its Go callbacks, alive for it.
+func (e *Engine) Directory() (*Directory, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if e.handle == nil {
+		return nil, errClosed
+	}
+	var handle *C.authp_directory
+	if err := call(func() C.int { return C.authp_engine_directory(&handle, e.handle) }); err != nil {
+		return nil, err
+	}
+	return newDirectory(handle), nil
+}
+
+// withDirectory runs f on the engine's current directory, taken for this call only: Engine.Users
+// and Engine.Tokens so follow a Reload that changes DATABASE, as they always have.
+func (e *Engine) withDirectory(f func(d *C.authp_directory) C.int) error {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	if e.handle == nil {
 		return errClosed
 	}
-	return call(func() C.int { return f(e.handle) })
-}
-
-func optPassword(pw string) (*C.char, C.size_t) {
-	if pw == "" {
-		return nil, 0 // no usable password
-	}
-	return cstr(pw), C.size_t(len(pw))
-}
-
-// Add adds a user and returns its id; password "" gives an unusable password. ErrExists if the
-// username is taken.
-func (u *Users) Add(username, password string, opts UserOptions) (int64, error) {
-	var flags C.uint
-	if opts.IsStaff {
-		flags |= flagStaff
-	}
-	if opts.IsSuperuser {
-		flags |= flagSuperuser
-	}
-	if opts.Inactive {
-		flags |= flagInactive
-	}
-	var id C.int64_t
-	err := u.e.with(func(h *C.authp_engine) C.int {
-		p, n := optPassword(password)
-		return C.authp_user_add(&id, h, cstr(username), C.size_t(len(username)), p, n, flags)
-	})
-	return int64(id), err
-}
-
-// SetPassword sets a user's password ("" makes it unusable). ErrNotFound for an unknown user.
-func (u *Users) SetPassword(username, password string) error {
-	return u.e.with(func(h *C.authp_engine) C.int {
-		p, n := optPassword(password)
-		return C.authp_user_set_password(h, cstr(username), C.size_t(len(username)), p, n)
+	return call(func() C.int {
+		var d *C.authp_directory
+		if rc := C.authp_engine_directory(&d, e.handle); rc != 0 {
+			return rc
+		}
+		defer C.authp_directory_free(d)
+		return f(d)
 	})
 }
 
-// SetActive activates or deactivates a user.
-func (u *Users) SetActive(username string, active bool) error {
-	return u.e.with(func(h *C.authp_engine) C.int {
-		return C.authp_user_set_active(h, cstr(username), C.size_t(len(username)), cbool(active))
+// Close frees the handle. It waits for running calls; later calls fail with ErrMisuse.
+// Idempotent.
+func (d *Directory) Close() error { return d.core.close() }
+
+// Schema returns the database's schema version and the newest this library knows.
+func (d *Directory) Schema() (current, latest int, err error) {
+	var c, l C.int
+	err = d.core.withDirectory(func(h *C.authp_directory) C.int { return C.authp_directory_schema(&c, &l, h) })
+	return int(c), int(l), err
+}
+
+// Migrate brings the schema to the latest version (safe to run from several processes at once).
+func (d *Directory) Migrate() error {
+	return d.core.withDirectory(func(h *C.authp_directory) C.int { return C.authp_directory_migrate(h) })
+}
+
+// DjangoNotify adds (install) or removes the triggers that make a Django database on PostgreSQL
+// notify engines of its revocations (docs/django.md). ErrInvalid without a DJANGO block or when
+// its database is SQLite.
+func (d *Directory) DjangoNotify(install bool) error {
+	return d.core.withDirectory(func(h *C.authp_directory) C.int {
+		return C.authp_directory_django_notify(h, cbool(install))
 	})
 }
 
-// SetRoles sets is_staff and is_superuser.
-func (u *Users) SetRoles(username string, isStaff, isSuperuser bool) error {
-	return u.e.with(func(h *C.authp_engine) C.int {
-		return C.authp_user_set_roles(h, cstr(username), C.size_t(len(username)), cbool(isStaff), cbool(isSuperuser))
-	})
-}
-
+// ownedJSON decodes and frees library-owned JSON text.
 func ownedJSON(p *C.char, v interface{}) error {
 	if p == nil {
 		return nil
@@ -115,97 +177,19 @@ func ownedJSON(p *C.char, v interface{}) error {
 	return json.Unmarshal([]byte(C.GoString(p)), v)
 }
 
-// List returns every user.
-func (u *Users) List() ([]UserInfo, error) {
-	var out *C.char
-	if err := u.e.with(func(h *C.authp_engine) C.int { return C.authp_user_list_json(&out, h) }); err != nil {
-		return nil, err
+// ownedText copies and frees library-owned text (a secret shown once: a key or a token).
+func ownedText(p *C.char) string {
+	if p == nil {
+		return ""
 	}
-	var users []UserInfo
-	return users, ownedJSON(out, &users)
+	defer C.authp_free(unsafe.Pointer(p))
+	return C.GoString(p)
 }
 
-// Tokens of the engine's built-in SQLite directory.
-type Tokens struct{ e *Engine }
-
-// TokenOptions for Tokens.Create.
-type TokenOptions struct {
-	Name      string
-	ExpiresIn time.Duration // 0: never (whole seconds)
-}
-
-// Create creates a token for a user and returns its key (40 hex characters), the only time it
-// is shown (only its SHA-256 digest is stored). ErrNotFound for an unknown user.
-func (t *Tokens) Create(username string, opts TokenOptions) (string, error) {
-	var key *C.char
-	err := t.e.with(func(h *C.authp_engine) C.int {
-		var name *C.char
-		if opts.Name != "" {
-			name = cstr(opts.Name)
-		}
-		return C.authp_token_create(&key, h, cstr(username), C.size_t(len(username)), name, C.size_t(len(opts.Name)),
-			C.int64_t(opts.ExpiresIn/time.Second))
-	})
-	if key != nil {
-		defer C.authp_free(unsafe.Pointer(key))
+// optional returns (NULL, 0) for "": the C API reads that as "absent".
+func optional(s string) (*C.char, C.size_t) {
+	if s == "" {
+		return nil, 0
 	}
-	if err != nil {
-		return "", err
-	}
-	return C.GoString(key), nil
-}
-
-// Revoke revokes the token with this key; ErrNotFound if there is none.
-func (t *Tokens) Revoke(key string) error {
-	return t.e.with(func(h *C.authp_engine) C.int { return C.authp_token_revoke(h, cstr(key), C.size_t(len(key))) })
-}
-
-// List returns the tokens of one user, or of all users for "".
-func (t *Tokens) List(username string) ([]TokenInfo, error) {
-	var out *C.char
-	err := t.e.with(func(h *C.authp_engine) C.int {
-		if username == "" {
-			return C.authp_token_list_json(&out, h, nil, 0)
-		}
-		return C.authp_token_list_json(&out, h, cstr(username), C.size_t(len(username)))
-	})
-	if err != nil {
-		return nil, err
-	}
-	var tokens []TokenInfo
-	return tokens, ownedJSON(out, &tokens)
-}
-
-// HashPassword returns a Django-format pbkdf2_sha256 hash with a fresh salt (iterations 0:
-// 1,000,000).
-func HashPassword(password string, iterations uint) (string, error) {
-	var out *C.char
-	err := call(func() C.int {
-		return C.authp_password_hash(&out, cstr(password), C.size_t(len(password)), C.uint(iterations))
-	})
-	if out != nil {
-		defer C.authp_free(unsafe.Pointer(out))
-	}
-	if err != nil {
-		return "", err
-	}
-	return C.GoString(out), nil
-}
-
-// CheckPassword verifies a password against a Django-format hash in constant time;
-// needsRehash when the hash uses another algorithm, fewer than minIterations (0: 1,000,000)
-// or a short salt. An unknown or malformed format does not match.
-func CheckPassword(password, encoded string, minIterations uint) (matches, needsRehash bool, err error) {
-	var m, r C.int
-	err = call(func() C.int {
-		return C.authp_password_verify(&m, &r, cstr(password), C.size_t(len(password)), cstr(encoded),
-			C.size_t(len(encoded)), C.uint(minIterations))
-	})
-	return m != 0, r != 0, err
-}
-
-// VerifyPassword reports whether the password matches the hash.
-func VerifyPassword(password, encoded string) bool {
-	ok, _, err := CheckPassword(password, encoded, 0)
-	return ok && err == nil
+	return cstr(s), C.size_t(len(s))
 }

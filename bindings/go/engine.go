@@ -181,8 +181,10 @@ type Engine struct {
 	spare     chan *C.authp_request
 	liveMu    sync.Mutex
 	live      map[*LazyRequest]struct{} // freed by Close before the engine
-	Users     *Users
-	Tokens    *Tokens
+	// Users and Tokens work on the engine's directory, taken afresh for each call (they follow a
+	// Reload). Directory() gives OAuth tokens, sessions and the schema too.
+	Users  *Users
+	Tokens *Tokens
 }
 
 // NewEngine builds an engine from config, which is one of:
@@ -274,8 +276,8 @@ func NewEngine(config interface{}, opts Options) (*Engine, error) {
 	}
 	built = true
 	e := &Engine{handle: handle, cfg: cfg, callbacks: callbacks, spare: make(chan *C.authp_request, 4*runtime.GOMAXPROCS(0))}
-	e.Users = &Users{e: e}
-	e.Tokens = &Tokens{e: e}
+	e.Users = &Users{src: e}
+	e.Tokens = &Tokens{src: e}
 	runtime.SetFinalizer(e, (*Engine).Close)
 	return e, nil
 }
@@ -403,6 +405,10 @@ type Request struct {
 	RemoteAddr string              // the client address (no port)
 	Secure     bool                // the request came over TLS
 	RemoteUser string              // the server's REMOTE_USER (RemoteUserAuthentication)
+	// ClientCertificate is the DER certificate the TLS layer verified (mutual TLS:
+	// r.TLS.PeerCertificates[0].Raw), for certificate-bound tokens (RFC 8705, cnf.x5t#S256).
+	// Never one taken from a request header.
+	ClientCertificate []byte
 }
 
 // headerPool recycles the packed-header buffers fillRequest hands to C.
@@ -444,6 +450,11 @@ func fillRequest(req *C.authp_request, r *Request) error {
 		cstr(r.RemoteUser), C.size_t(len(r.RemoteUser)), secure, hp, C.size_t(len(buf)))
 	*bp = buf
 	headerPool.Put(bp)
+	if rc == 0 && len(r.ClientCertificate) > 0 {
+		// The bytes hold no Go pointers; the library copies them.
+		cert := r.ClientCertificate
+		rc = C.authp_request_set_client_certificate(req, (*C.uchar)(unsafe.Pointer(&cert[0])), C.size_t(len(cert)))
+	}
 	if rc != 0 {
 		return &Error{Code: ErrorCode(rc), Message: "invalid request: " + Strerror(ErrorCode(rc))}
 	}

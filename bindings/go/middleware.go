@@ -33,7 +33,7 @@ func NewContext(ctx context.Context, d *Decision) context.Context {
 }
 
 // RequestFromHTTP is the engine's view of an *http.Request: method, URL path, headers, the
-// client address without its port, TLS, and the view.
+// client address without its port, TLS, the client certificate crypto/tls verified, and the view.
 func RequestFromHTTP(r *http.Request, view string) Request {
 	addr := r.RemoteAddr
 	if host, _, err := net.SplitHostPort(addr); err == nil {
@@ -43,7 +43,13 @@ func RequestFromHTTP(r *http.Request, view string) Request {
 	if r.URL != nil && r.URL.Path != "" {
 		path = r.URL.Path
 	}
-	return Request{Method: r.Method, Path: path, Header: r.Header, View: view, RemoteAddr: addr, Secure: r.TLS != nil}
+	req := Request{Method: r.Method, Path: path, Header: r.Header, View: view, RemoteAddr: addr, Secure: r.TLS != nil}
+	// Only a certificate crypto/tls verified (VerifiedChains is empty under RequestClientCert and
+	// RequireAnyClientCert, which do not check it) may bind tokens (RFC 8705).
+	if r.TLS != nil && len(r.TLS.VerifiedChains) > 0 && len(r.TLS.PeerCertificates) > 0 {
+		req.ClientCertificate = r.TLS.PeerCertificates[0].Raw
+	}
+	return req
 }
 
 // DecideHTTP decides an *http.Request under the given view ("" for the default policy), with

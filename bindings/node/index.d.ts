@@ -22,6 +22,12 @@ export interface RequestInit {
   secure?: boolean;
   /** The server's REMOTE_USER variable (RemoteUserAuthentication). */
   remoteUser?: string | null;
+  /**
+   * The DER bytes of the client certificate the TLS layer verified (mutual TLS; in Node,
+   * `tlsSocket.getPeerCertificate().raw`), for certificate-bound tokens (RFC 8705,
+   * `cnf.x5t#S256`). Never one taken from a request header.
+   */
+  clientCertificate?: Buffer | Uint8Array | null;
 }
 
 /** What a userLookup or an authenticator returns for a user (camelCase or snake_case flags). */
@@ -176,6 +182,8 @@ export class Users {
   activate(username: string): void;
   deactivate(username: string): void;
   setRoles(username: string, roles: { isStaff?: boolean; isSuperuser?: boolean }): void;
+  /** Deletes the user with its tokens, OAuth tokens and sessions. */
+  delete(username: string): void;
   list(): UserListEntry[];
 }
 
@@ -187,10 +195,54 @@ export class Tokens {
   list(username?: string | null): TokenListEntry[];
 }
 
-export class Engine {
-  constructor(config: ConfigSource, options?: EngineOptions);
+export interface OAuthTokenListEntry {
+  id: number; username: string; client_id: string; scope: string; created: number; expires: number | null;
+}
+
+export class OAuthTokens {
+  private constructor();
+  /** The access token (43 base64url characters), shown only here. scope: space-delimited. */
+  create(username: string, options?: { clientId?: string | null; scope?: string | null; expiresIn?: number | null }): string;
+  revoke(token: string): void;
+  list(username?: string | null): OAuthTokenListEntry[];
+}
+
+export class Sessions {
+  private constructor();
+  /** Ends every session of a user; how many. */
+  logoutUser(username: string): number;
+  /** Deletes expired sessions; how many. */
+  purge(): number;
+}
+
+/**
+ * The users, API tokens, OAuth tokens and sessions of a configuration's DATABASE
+ * (authp_directory). Owns its handle: close() it when done.
+ */
+export class Directory {
+  private constructor();
+  /** Opens the directory a configuration names, without building an engine (SQLite: created and migrated). */
+  static open(config: ConfigSource, options?: { baseDir?: string | null }): Directory;
   readonly users: Users;
   readonly tokens: Tokens;
+  readonly oauthTokens: OAuthTokens;
+  readonly sessions: Sessions;
+  readonly closed: boolean;
+  schema(): { current: number; latest: number };
+  migrate(): void;
+  /** Adds (true) or removes (false) the Django notify triggers (PostgreSQL DJANGO database only). */
+  djangoNotify(install?: boolean): void;
+  close(): void;
+  [Symbol.dispose](): void;
+}
+
+export class Engine {
+  constructor(config: ConfigSource, options?: EngineOptions);
+  /** The engine's directory, taken afresh for each call (follows a reload). */
+  readonly users: Users;
+  readonly tokens: Tokens;
+  /** A new Directory on the engine's DATABASE; its writes reach this engine's caches at once. It stays valid after close(). */
+  directory(): Directory;
   readonly authenticators: Record<string, Authenticator>;
   readonly closed: boolean;
   decide(request?: RequestInit): Decision;

@@ -6,8 +6,10 @@
  *   const { Engine } = require('authpolicy');
  *   const engine = new Engine({ DEFAULT_AUTHENTICATION_CLASSES: ['TokenAuthentication'],
  *                               DEFAULT_PERMISSION_CLASSES: ['IsAuthenticated'] });
- *   engine.users.add('alice', 's3cret');
- *   const key = engine.tokens.create('alice', { name: 'laptop' });
+ *   const directory = engine.directory();
+ *   directory.users.add('alice', 's3cret');
+ *   const key = directory.tokens.create('alice', { name: 'laptop' });
+ *   directory.close();
  *   const d = engine.decide({ method: 'GET', path: '/', headers: { Authorization: `Token ${key}` } });
  *   d.allowed, d.status, d.user.username;   // true, 200, 'alice'
  *
@@ -16,6 +18,7 @@
 const native = require('./lib/native');
 const errors = require('./lib/errors');
 const engine = require('./lib/engine');
+const directory = require('./lib/directory');
 
 module.exports = {
   Engine: engine.Engine,
@@ -23,8 +26,11 @@ module.exports = {
   RequestView: engine.RequestView,
   Decision: engine.Decision,
   User: engine.User,
-  Users: engine.Users,
-  Tokens: engine.Tokens,
+  Directory: directory.Directory,
+  Users: directory.Users,
+  Tokens: directory.Tokens,
+  OAuthTokens: directory.OAuthTokens,
+  Sessions: directory.Sessions,
   BaseAuthentication: engine.BaseAuthentication,
   AuthPolicyError: errors.AuthPolicyError,
   NotFoundError: errors.NotFoundError,

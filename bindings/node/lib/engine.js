@@ -12,37 +12,11 @@ const path = require('node:path');
 const { koffi, fn, cb, C, bytesAt, takeString } = require('./native');
 const errors = require('./errors');
 const { Decision, User, copyUser, takeDecision } = require('./decision');
+const { ASCII, bytesOf, utf8Of, typeName } = require('./text');
+const { configSource, loadConfig } = require('./config');
+const directory = require('./directory');
 
 const { AuthenticationFailed, Passthrough, MisuseError, CallbackError, errorForCode } = errors;
-
-// ---- text ----------------------------------------------------------------------------------
-
-const LATIN1 = /^[\x00-\xff]*$/; // eslint-disable-line no-control-regex
-const ASCII = /^[\x01-\x7f]*$/; // eslint-disable-line no-control-regex (NUL: through a Buffer, with its length)
-
-/** Header-ish text: ISO-8859-1 when it fits (as Node's HTTP parser decodes it), else UTF-8. */
-function bytesOf(value, what) {
-  if (typeof value === 'string') return Buffer.from(value, LATIN1.test(value) ? 'latin1' : 'utf8');
-  if (Buffer.isBuffer(value)) return value;
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-  if (typeof value === 'number' || typeof value === 'bigint') return Buffer.from(String(value), 'latin1');
-  throw new TypeError(`${what} must be a string or a Buffer, not ${typeName(value)}`);
-}
-
-/** Names, usernames, passwords, JSON: UTF-8. */
-function utf8Of(value, what) {
-  if (typeof value === 'string') return Buffer.from(value, 'utf8');
-  if (Buffer.isBuffer(value)) return value;
-  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-  throw new TypeError(`${what} must be a string or a Buffer, not ${typeName(value)}`);
-}
-
-function typeName(v) {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'array';
-  if (typeof v === 'object') return v.constructor && v.constructor.name ? v.constructor.name : 'object';
-  return typeof v;
-}
 
 // ---- errors --------------------------------------------------------------------------------
 
@@ -349,6 +323,10 @@ class Core {
     this.spare = []; // authp_request handles reused by decide()
     this.live = new Set(); // Request objects' handles (freed before the engine)
     this.config = null; // the authp_config, kept so that reload() keeps the same callbacks
+    // Directories from engine.directory(): their handles keep the engine's services, and so its
+    // callbacks (the clock), alive in the library, so the trampolines stay registered until the
+    // last of them is freed too.
+    this.directories = 0;
   }
   free() {
     for (const r of this.spare) fn.requestFree(r);
@@ -359,25 +337,23 @@ class Core {
     this.engine = null;
     if (this.config !== null) fn.configFree(this.config);
     this.config = null;
+    this.unregister();
+  }
+  retainDirectory() {
+    this.directories++;
+  }
+  releaseDirectory() {
+    this.directories--;
+    if (this.engine === null) this.unregister();
+  }
+  unregister() {
+    if (this.directories > 0) return;
     for (const p of this.callbacks) koffi.unregister(p);
     this.callbacks = [];
   }
 }
 
 const finalizer = new FinalizationRegistry((core) => core.free());
-
-function configSource(config) {
-  if (Buffer.isBuffer(config) || config instanceof Uint8Array) return { text: Buffer.from(config), file: null };
-  if (config instanceof URL) return { text: null, file: require('node:url').fileURLToPath(config) };
-  if (typeof config === 'string') {
-    if (config.trimStart().startsWith('{')) return { text: Buffer.from(config, 'utf8'), file: null };
-    return { text: null, file: config };
-  }
-  if (config !== null && typeof config === 'object' && !Array.isArray(config)) {
-    return { text: Buffer.from(JSON.stringify(config), 'utf8'), file: null };
-  }
-  throw new TypeError(`config must be an object, JSON text or the path of a JSON file, not ${typeName(config)}`);
-}
 
 function callableOrNull(v, name) {
   if (v !== undefined && v !== null && typeof v !== 'function') {
@@ -404,7 +380,7 @@ function authenticatorInstances(authenticators) {
   });
 }
 
-const REQUEST_KEYS = new Set(['method', 'path', 'headers', 'view', 'remoteAddr', 'secure', 'remoteUser']);
+const REQUEST_KEYS = new Set(['method', 'path', 'headers', 'view', 'remoteAddr', 'secure', 'remoteUser', 'clientCertificate']);
 
 function addHeaders(req, headers) {
   if (headers === undefined || headers === null) return;
@@ -465,6 +441,16 @@ function fillRequest(req, args) {
   }
   if (args.remoteUser !== undefined && args.remoteUser !== null) setBytes(fn.requestSetRemoteUser, req, utf8Of(args.remoteUser, 'remoteUser'));
   if (args.secure) check(fn.requestSetSecure(req, 1));
+  if (args.clientCertificate !== undefined && args.clientCertificate !== null) {
+    setBytes(fn.requestSetClientCertificate, req, certificateOf(args.clientCertificate));
+  }
+}
+
+/** The DER certificate the TLS layer verified (tlsSocket.getPeerCertificate().raw): bytes only. */
+function certificateOf(der) {
+  if (Buffer.isBuffer(der)) return der;
+  if (der instanceof Uint8Array) return Buffer.from(der.buffer, der.byteOffset, der.byteLength);
+  throw new TypeError(`clientCertificate must be a Buffer or a Uint8Array (the DER certificate), not ${typeName(der)}`);
 }
 
 const MAX_SPARE = 16;
@@ -515,12 +501,7 @@ class Engine {
     check(fn.configNew(cfgOut));
     const cfg = cfgOut[0];
     try {
-      if (source.file !== null) {
-        check(fn.configLoadFile(cfg, source.file));
-      } else {
-        const base = options.baseDir === undefined || options.baseDir === null ? null : String(options.baseDir);
-        check(fn.configLoadJson(cfg, source.text, source.text.length, base));
-      }
+      check(loadConfig(cfg, source, options.baseDir));
       if (userLookup) check(fn.configSetUserLookup(cfg, register(userLookupCallback(userLookup), cb.userLookup), null, null));
       if (passwordVerifier) {
         check(fn.configSetPasswordVerifier(cfg, register(passwordVerifierCallback(passwordVerifier), cb.passwordVerify), null, null));
@@ -548,8 +529,9 @@ class Engine {
     this._core = core;
     this._source = source.file !== null ? path.resolve(source.file) : '<json>';
     this.authenticators = Object.fromEntries(authenticators);
-    this.users = new Users(this);
-    this.tokens = new Tokens(this);
+    // The 0.1 views: each call takes the engine's current directory (it follows a reload).
+    this.users = new directory.Users(directory.engineSource(this));
+    this.tokens = new directory.Tokens(directory.engineSource(this));
     finalizer.register(this, core, this);
   }
 
@@ -616,12 +598,7 @@ class Engine {
     const engine = this._handle();
     const source = configSource(config);
     const cfg = this._core.config;
-    if (source.file !== null) {
-      check(fn.configLoadFile(cfg, source.file));
-    } else {
-      const base = options.baseDir === undefined || options.baseDir === null ? null : String(options.baseDir);
-      check(fn.configLoadJson(cfg, source.text, source.text.length, base));
-    }
+    check(loadConfig(cfg, source, options.baseDir));
     check(fn.engineReload(engine, cfg));
     this._source = source.file !== null ? path.resolve(source.file) : '<json>';
   }
@@ -630,6 +607,15 @@ class Engine {
   hasView(name) {
     const b = utf8Of(name, 'name');
     return fn.engineHasView(this._handle(), b, b.length) !== 0;
+  }
+
+  /**
+   * A new Directory on the engine's DATABASE (users, tokens, OAuth tokens, sessions) whose writes
+   * reach this engine's caches at once. It owns its handle: close() it when done (a finalizer
+   * frees it otherwise). It stays usable after the engine is closed.
+   */
+  directory() {
+    return directory.Directory._fromEngine(this._handle(), this._core);
   }
 
   /** Drops every cached credential (call it after changing users outside the library). */
@@ -744,7 +730,7 @@ class Request {
   }
 }
 
-// ---- the built-in directory -----------------------------------------------------------------
+// ---- passwords and versions ------------------------------------------------------------------
 
 function ownedOut(call) {
   const o = [null];
@@ -753,99 +739,6 @@ function ownedOut(call) {
   check(rc);
   return text;
 }
-
-function boolOpt(opts, name, dflt) {
-  const v = opts[name];
-  if (v === undefined || v === null) return dflt;
-  if (typeof v !== 'boolean') throw new TypeError(`${name} must be a boolean, not ${typeName(v)}`);
-  return v;
-}
-
-/** The users of the engine's built-in SQLite directory (engine.users). */
-class Users {
-  constructor(engine) { this._engine = engine; }
-
-  /**
-   * Adds a user; returns its id. add(username, password?, {isStaff, isSuperuser, isActive}) or
-   * add(username, {password, isStaff, isSuperuser, isActive}). A null password is unusable.
-   * ExistsError if the username is taken.
-   */
-  add(username, password, options) {
-    if (password !== null && typeof password === 'object' && !Buffer.isBuffer(password)) {
-      options = password;
-      password = options.password;
-    }
-    options = options || {};
-    const name = utf8Of(username, 'username');
-    let flags = 0;
-    if (boolOpt(options, 'isStaff', false)) flags |= C.USER_STAFF;
-    if (boolOpt(options, 'isSuperuser', false)) flags |= C.USER_SUPERUSER;
-    if (!boolOpt(options, 'isActive', true)) flags |= C.USER_INACTIVE;
-    const pw = password === undefined || password === null ? null : utf8Of(password, 'password');
-    const id = [0];
-    check(fn.userAdd(id, this._engine._handle(), name, name.length, pw, pw ? pw.length : 0, flags));
-    return Number(id[0]);
-  }
-
-  /** Sets a user's password (null: unusable). NotFoundError for an unknown user. */
-  setPassword(username, password) {
-    const name = utf8Of(username, 'username');
-    const pw = password === undefined || password === null ? null : utf8Of(password, 'password');
-    check(fn.userSetPassword(this._engine._handle(), name, name.length, pw, pw ? pw.length : 0));
-  }
-
-  activate(username) { this._setActive(username, true); }
-  deactivate(username) { this._setActive(username, false); }
-  _setActive(username, active) {
-    const name = utf8Of(username, 'username');
-    check(fn.userSetActive(this._engine._handle(), name, name.length, active ? 1 : 0));
-  }
-
-  /** Sets is_staff and is_superuser: setRoles(username, {isStaff, isSuperuser}). */
-  setRoles(username, { isStaff = false, isSuperuser = false } = {}) {
-    const name = utf8Of(username, 'username');
-    check(fn.userSetRoles(this._engine._handle(), name, name.length, isStaff ? 1 : 0, isSuperuser ? 1 : 0));
-  }
-
-  /** Every user: [{id, username, is_active, is_staff, is_superuser, date_joined}] (never password hashes). */
-  list() {
-    return JSON.parse(ownedOut((o) => fn.userListJson(o, this._engine._handle())));
-  }
-}
-
-/** The tokens of the engine's built-in SQLite directory (engine.tokens). */
-class Tokens {
-  constructor(engine) { this._engine = engine; }
-
-  /**
-   * Creates a token and returns its key (40 hex characters), the only time it is shown.
-   * create(username, {name, expiresIn}) — expiresIn in seconds, 0/null for never.
-   */
-  create(username, { name = null, expiresIn = null } = {}) {
-    const user = utf8Of(username, 'username');
-    const label = name === null || name === undefined ? null : utf8Of(name, 'name');
-    let seconds = 0;
-    if (expiresIn !== null && expiresIn !== undefined) {
-      if (!Number.isSafeInteger(expiresIn)) throw new TypeError(`expiresIn must be an integer (seconds) or null, not ${typeName(expiresIn)}`);
-      seconds = expiresIn;
-    }
-    return ownedOut((o) => fn.tokenCreate(o, this._engine._handle(), user, user.length, label, label ? label.length : 0, seconds));
-  }
-
-  /** Revokes the token with this key; NotFoundError if there is none. */
-  revoke(key) {
-    const k = utf8Of(key, 'key');
-    check(fn.tokenRevoke(this._engine._handle(), k, k.length));
-  }
-
-  /** Tokens (id, username, name, created, expires; never keys) of one user, or of all. */
-  list(username = null) {
-    const user = username === null || username === undefined ? null : utf8Of(username, 'username');
-    return JSON.parse(ownedOut((o) => fn.tokenListJson(o, this._engine._handle(), user, user ? user.length : 0)));
-  }
-}
-
-// ---- passwords and versions ------------------------------------------------------------------
 
 function uintOpt(v, name) {
   if (v === undefined || v === null) return 0;
@@ -883,7 +776,7 @@ const VERSION_INFO = Object.freeze(versionParts.map((p) => p[0]));
 const version = fn.versionString();
 
 module.exports = {
-  Engine, Request, RequestView, Decision, User, Users, Tokens, BaseAuthentication,
+  Engine, Request, RequestView, Decision, User, BaseAuthentication,
   hashPassword, checkPassword, verifyPassword, strerror, version, VERSION_INFO,
   _internal: { fillRequest, bytesOf },
 };

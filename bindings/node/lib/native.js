@@ -57,7 +57,7 @@ const { lib, file } = open();
 
 // ---- types ---------------------------------------------------------------------------------
 for (const name of ['authp_config', 'authp_engine', 'authp_request', 'authp_decision', 'authp_user',
-  'authp_user_builder', 'authp_authn_ctx']) {
+  'authp_user_builder', 'authp_authn_ctx', 'authp_directory']) {
   koffi.opaque(name);
 }
 koffi.alias('authp_lookup_kind', 'int');
@@ -150,6 +150,7 @@ const decls = {
   requestAddHeaderS: 'int authp_request_add_header(authp_request *req, const char *name, size_t name_len, const char *value, size_t value_len)',
   requestSetRemoteAddrS: 'int authp_request_set_remote_addr(authp_request *req, const char *s, size_t len)',
   requestSetSecure: 'int authp_request_set_secure(authp_request *req, int secure)',
+  requestSetClientCertificate: 'int authp_request_set_client_certificate(authp_request *req, const uint8_t *der, size_t len)',
   requestMethod: 'const void *authp_request_method(const authp_request *req, _Out_ size_t *len)',
   requestPath: 'const void *authp_request_path(const authp_request *req, _Out_ size_t *len)',
   requestView: 'const void *authp_request_view(const authp_request *req, _Out_ size_t *len)',
@@ -178,14 +179,26 @@ const decls = {
   decisionToJson: 'const char *authp_decision_to_json(const authp_decision *d, _Out_ size_t *len)',
   decisionBodyJson: 'int authp_decision_body_json(_Out_ const char **out, _Out_ size_t *len, const authp_decision *d)',
 
-  userAdd: 'int authp_user_add(_Out_ int64_t *id_out, authp_engine *engine, const uint8_t *username, size_t username_len, const uint8_t *password, size_t password_len, unsigned int flags)',
-  userSetPassword: 'int authp_user_set_password(authp_engine *engine, const uint8_t *username, size_t username_len, const uint8_t *password, size_t password_len)',
-  userSetActive: 'int authp_user_set_active(authp_engine *engine, const uint8_t *username, size_t username_len, int active)',
-  userSetRoles: 'int authp_user_set_roles(authp_engine *engine, const uint8_t *username, size_t username_len, int is_staff, int is_superuser)',
-  userListJson: 'int authp_user_list_json(_Out_ void **out, authp_engine *engine)',
-  tokenCreate: 'int authp_token_create(_Out_ void **key_out, authp_engine *engine, const uint8_t *username, size_t username_len, const uint8_t *name, size_t name_len, int64_t expires_in)',
-  tokenRevoke: 'int authp_token_revoke(authp_engine *engine, const uint8_t *key, size_t key_len)',
-  tokenListJson: 'int authp_token_list_json(_Out_ void **out, authp_engine *engine, const uint8_t *username, size_t username_len)',
+  directoryOpen: 'int authp_directory_open(_Out_ authp_directory **out, const authp_config *cfg)',
+  engineDirectory: 'int authp_engine_directory(_Out_ authp_directory **out, const authp_engine *engine)',
+  directoryFree: 'void authp_directory_free(authp_directory *dir)',
+  directorySchema: 'int authp_directory_schema(_Out_ int *current, _Out_ int *latest, authp_directory *dir)',
+  directoryMigrate: 'int authp_directory_migrate(authp_directory *dir)',
+  directoryDjangoNotify: 'int authp_directory_django_notify(authp_directory *dir, int install)',
+  userAdd: 'int authp_directory_user_add(_Out_ int64_t *id_out, authp_directory *dir, const uint8_t *username, size_t username_len, const uint8_t *password, size_t password_len, unsigned int flags)',
+  userSetPassword: 'int authp_directory_user_set_password(authp_directory *dir, const uint8_t *username, size_t username_len, const uint8_t *password, size_t password_len)',
+  userSetActive: 'int authp_directory_user_set_active(authp_directory *dir, const uint8_t *username, size_t username_len, int active)',
+  userSetRoles: 'int authp_directory_user_set_roles(authp_directory *dir, const uint8_t *username, size_t username_len, int is_staff, int is_superuser)',
+  userDelete: 'int authp_directory_user_delete(authp_directory *dir, const uint8_t *username, size_t username_len)',
+  userListJson: 'int authp_directory_user_list_json(_Out_ void **out, authp_directory *dir)',
+  tokenCreate: 'int authp_directory_token_create(_Out_ void **key_out, authp_directory *dir, const uint8_t *username, size_t username_len, const uint8_t *name, size_t name_len, int64_t expires_in)',
+  tokenRevoke: 'int authp_directory_token_revoke(authp_directory *dir, const uint8_t *key, size_t key_len)',
+  tokenListJson: 'int authp_directory_token_list_json(_Out_ void **out, authp_directory *dir, const uint8_t *username, size_t username_len)',
+  oauthTokenCreate: 'int authp_directory_oauth_token_create(_Out_ void **token_out, authp_directory *dir, const uint8_t *username, size_t username_len, const uint8_t *client_id, size_t client_id_len, const uint8_t *scope, size_t scope_len, int64_t expires_in)',
+  oauthTokenRevoke: 'int authp_directory_oauth_token_revoke(authp_directory *dir, const uint8_t *token, size_t token_len)',
+  oauthTokenListJson: 'int authp_directory_oauth_token_list_json(_Out_ void **out, authp_directory *dir, const uint8_t *username, size_t username_len)',
+  sessionLogoutUser: 'int authp_directory_session_logout_user(_Out_ int64_t *count, authp_directory *dir, const uint8_t *username, size_t username_len)',
+  sessionPurge: 'int authp_directory_session_purge(_Out_ int64_t *count, authp_directory *dir)',
 
   passwordHash: 'int authp_password_hash(_Out_ void **out, const uint8_t *password, size_t password_len, unsigned int iterations)',
   passwordVerify: 'int authp_password_verify(_Out_ int *matches, _Out_ int *needs_rehash, const uint8_t *password, size_t password_len, const uint8_t *encoded, size_t encoded_len, unsigned int min_iterations)',

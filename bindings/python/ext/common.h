@@ -130,7 +130,7 @@ void bind_decision(py::module_& m);
 
 // Arguments of decide() and request(), converted once.
 struct RequestArgs {
-    py::handle method, path, headers, view, remote_addr, secure, remote_user;
+    py::handle method, path, headers, view, remote_addr, secure, remote_user, client_certificate;
 };
 // Fills a fresh request from Python arguments (GIL held; the library copies everything).
 void fill_request(authp_request* req, const RequestArgs& args);
@@ -148,11 +148,15 @@ void set_clock(authp_config* cfg, py::object fn);
 void set_logger(authp_config* cfg, py::object fn);
 void add_authenticator(authp_config* cfg, const std::string& name, py::object instance, bool with_challenge);
 
-// ---- engine.cc, directory.cc -----------------------------------------------------------------
+// ---- engine.cc, directory.cc, passwords.cc ---------------------------------------------------
 
+// engine.directory: a Directory owning a handle on the engine's directory.
+py::object make_engine_directory(const EnginePtr& engine);
+// engine.users, engine.tokens: views that take the engine's directory afresh for each call.
 py::object make_users(const EnginePtr& engine);
 py::object make_tokens(const EnginePtr& engine);
 void bind_engine(py::module_& m);
 void bind_directory(py::module_& m);
+void bind_passwords(py::module_& m);
 
 }  // namespace authpolicy_py

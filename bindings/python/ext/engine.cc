@@ -95,9 +95,10 @@ class Engine {
     }
 
     py::object decide(py::handle method, py::handle path, py::handle headers, py::handle view, py::handle remote_addr,
-                      py::handle secure, py::handle remote_user) const {
+                      py::handle secure, py::handle remote_user, py::handle client_certificate) const {
         PooledRequest req(*core_);
-        fill_request(req.get(), RequestArgs{method, path, headers, view, remote_addr, secure, remote_user});
+        fill_request(req.get(),
+                     RequestArgs{method, path, headers, view, remote_addr, secure, remote_user, client_certificate});
         authp_decision* d = nullptr;
         int rc;
         {
@@ -108,8 +109,9 @@ class Engine {
     }
 
     py::object request(py::handle method, py::handle path, py::handle headers, py::handle view, py::handle remote_addr,
-                       py::handle secure, py::handle remote_user) const {
-        return make_lazy_request(core_, RequestArgs{method, path, headers, view, remote_addr, secure, remote_user});
+                       py::handle secure, py::handle remote_user, py::handle client_certificate) const {
+        return make_lazy_request(
+            core_, RequestArgs{method, path, headers, view, remote_addr, secure, remote_user, client_certificate});
     }
 
     bool has_view(const std::string& name) const {
@@ -118,6 +120,7 @@ class Engine {
     void invalidate_caches() const { authp_engine_invalidate_caches(core_->handle); }
     py::object users() const { return make_users(core_); }
     py::object tokens() const { return make_tokens(core_); }
+    py::object directory() const { return make_engine_directory(core_); }
 
   private:
     EnginePtr core_;
@@ -137,25 +140,32 @@ Use authpolicy.Engine, which accepts a dict, JSON text or a file and checks the 
              py::arg("password_verifier"), py::arg("clock"), py::arg("logger"), py::arg("authenticators"))
         .def("decide", &Engine::decide, py::arg("method") = "GET", py::arg("path") = "/", py::kw_only(),
              py::arg("headers") = py::none(), py::arg("view") = py::none(), py::arg("remote_addr") = py::none(),
-             py::arg("secure") = false, py::arg("remote_user") = py::none(), R"doc(
+             py::arg("secure") = false, py::arg("remote_user") = py::none(), py::arg("client_certificate") = py::none(),
+             R"doc(
 Evaluates one request and returns a Decision (a denial is a value, not an exception).
 
 headers: a mapping or an iterable of (name, value) pairs; str values travel as ISO-8859-1
 (as WSGI and DRF do; characters beyond U+00FF as UTF-8), bytes as they are. view: the name of
 a view in the configuration's VIEWS, or None for the default policy. remote_user: the server's
-REMOTE_USER variable (RemoteUserAuthentication). Raises NotFoundError for an unknown view; an
+REMOTE_USER variable (RemoteUserAuthentication). client_certificate: the DER bytes of the
+client certificate your TLS layer verified (mutual TLS), for certificate-bound tokens
+(RFC 8705, cnf.x5t#S256); never one taken from a request header. Raises NotFoundError for an unknown view; an
 exception raised by a callback propagates unchanged; StoreError/CallbackError carry the safe
 503 denial in their ``decision`` attribute.)doc")
         .def("request", &Engine::request, py::arg("method") = "GET", py::arg("path") = "/", py::kw_only(),
              py::arg("headers") = py::none(), py::arg("view") = py::none(), py::arg("remote_addr") = py::none(),
-             py::arg("secure") = false, py::arg("remote_user") = py::none(),
+             py::arg("secure") = false, py::arg("remote_user") = py::none(), py::arg("client_certificate") = py::none(),
              "A Request whose user and auth authenticate lazily (on first read, once); same arguments as decide().")
         .def("_reload", &Engine::reload, py::arg("config"), py::arg("is_file"), py::arg("base_dir"))
         .def("has_view", &Engine::has_view, py::arg("name"), "True if the configuration has a view of that name.")
         .def("invalidate_caches", &Engine::invalidate_caches,
              "Drops every cached credential (call it after changing users outside the library).")
         .def_property_readonly("users", &Engine::users, "The built-in directory's users (the engine's DATABASE).")
-        .def_property_readonly("tokens", &Engine::tokens, "The built-in directory's tokens (the engine's DATABASE).");
+        .def_property_readonly("tokens", &Engine::tokens, "The built-in directory's tokens (the engine's DATABASE).")
+        .def_property_readonly("directory", &Engine::directory,
+                               "A new Directory on the engine's DATABASE (users, tokens, OAuth tokens, sessions); "
+                               "its writes reach this engine's caches at once. It owns its handle: close it (or use "
+                               "it in a with block); it stays valid after the engine is gone.");
 }
 
 }  // namespace authpolicy_py

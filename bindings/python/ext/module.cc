@@ -13,6 +13,7 @@ PYBIND11_MODULE(_native, m) {
     ap::bind_request(m);
     ap::bind_engine(m);
     ap::bind_directory(m);
+    ap::bind_passwords(m);
     m.attr("__version__") = authp_version_string();
     m.attr("ABI_VERSION") = authp_abi_version();
     int major = 0, minor = 0, patch = 0;

@@ -235,6 +235,21 @@ class Request {
     std::string auth_text_;
 };
 
+// The DER certificate the host's TLS layer verified: bytes, bytearray or memoryview (never str,
+// which has no single byte form).
+void set_client_certificate(authp_request* req, py::handle der) {
+    if (der.is_none()) return;
+    if (!PyObject_CheckBuffer(der.ptr()) || PyUnicode_Check(der.ptr()))
+        throw py::type_error(std::string("client_certificate must be bytes (the DER certificate) or None, not ") +
+                             Py_TYPE(der.ptr())->tp_name);
+    Py_buffer view;
+    if (PyObject_GetBuffer(der.ptr(), &view, PyBUF_SIMPLE) != 0) throw py::error_already_set();
+    const int rc = authp_request_set_client_certificate(req, static_cast<const unsigned char*>(view.buf),
+                                                        static_cast<size_t>(view.len));
+    PyBuffer_Release(&view);
+    check(rc);
+}
+
 }  // namespace
 
 void fill_request(authp_request* req, const RequestArgs& a) {
@@ -257,6 +272,7 @@ void fill_request(authp_request* req, const RequestArgs& a) {
         check(authp_request_set_secure(req, truth));
     }
     add_headers(req, a.headers);
+    set_client_certificate(req, a.client_certificate);
 }
 
 py::object make_request_view(const RequestCellPtr& cell) {

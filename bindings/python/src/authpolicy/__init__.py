@@ -6,8 +6,9 @@ Python bindings of libauthpolicy's C API::
 
     engine = authpolicy.Engine({"DEFAULT_AUTHENTICATION_CLASSES": ["TokenAuthentication"],
                                 "DEFAULT_PERMISSION_CLASSES": ["IsAuthenticated"]})
-    engine.users.add("alice", password="s3cret")
-    key = engine.tokens.create("alice", name="laptop")
+    with engine.directory as directory:
+        directory.users.add("alice", password="s3cret")
+        key = directory.tokens.create("alice", name="laptop")
     d = engine.decide(method="GET", path="/", headers={"Authorization": "Token " + key})
     d.allowed, d.status, d.user.username        # True, 200, 'alice'
 
@@ -36,9 +37,12 @@ from ._native import (  # noqa: I001 (errors must be importable before the exten
     ABI_VERSION,
     VERSION_INFO,
     Decision,
+    Directory,
     Headers,
+    OAuthTokens,
     Request,
     RequestView,
+    Sessions,
     Tokens,
     User,
     Users,
@@ -59,6 +63,7 @@ __all__ = [
     "ConfigError",
     "CryptoError",
     "Decision",
+    "Directory",
     "Engine",
     "Error",
     "ExistsError",
@@ -67,9 +72,11 @@ __all__ = [
     "MisuseError",
     "NoMemoryError",
     "NotFoundError",
+    "OAuthTokens",
     "Passthrough",
     "Request",
     "RequestView",
+    "Sessions",
     "StoreError",
     "Tokens",
     "User",
