@@ -53,7 +53,7 @@ JwtAuthenticator::JwtAuthenticator(std::shared_ptr<const Services> services, Jwt
     : services_(std::move(services)),
       settings_(std::move(settings)),
       single_{settings_.verifier, settings_.claims, settings_.remote},
-      sender_(settings_.sender, settings_.realm),
+      sender_(settings_.sender, settings_.realm, services_->dpop_replay_store()),
       cache_(services_->cache_settings().ttl_seconds, services_->cache_settings().max_entries) {}
 
 AuthOutcome JwtAuthenticator::authenticate(const http::Request& request) const {
@@ -361,7 +361,7 @@ std::shared_ptr<const Authenticator> make_jwt_authenticator(std::shared_ptr<cons
             config_fail(at(key), e.what());
         }
     }
-    check_sender_options(options, s.sender, where);
+    check_sender_options(options, s.sender, where, services->dpop_replay_store() != nullptr);
     const bool discovered = sources == 0 && s.claims.issuer && !issuers;
     if (issuers) {
         if (sources != 0 || s.claims.issuer)

@@ -66,7 +66,7 @@ OAuth2Authenticator::OAuth2Authenticator(std::shared_ptr<const Services> service
     : services_(std::move(services)),
       settings_(std::move(settings)),
       introspect_(std::move(introspect)),
-      sender_(settings_.sender, settings_.realm),
+      sender_(settings_.sender, settings_.realm, services_->dpop_replay_store()),
       cache_(settings_.introspection ? settings_.introspection_cache_ttl : services_->cache_settings().ttl_seconds,
              services_->cache_settings().max_entries) {}
 
@@ -234,7 +234,7 @@ std::shared_ptr<const Authenticator> make_oauth2_authenticator(std::shared_ptr<c
                             std::string(kSenderOptionNames) + ")");
         }
     }
-    check_sender_options(options, s.sender, where);
+    check_sender_options(options, s.sender, where, services->dpop_replay_store() != nullptr);
     const bool over_http = !http.endpoint.empty() || !http.issuer.empty();
     if (over_http) {
         if (!s.introspection)

@@ -7,8 +7,10 @@
 #include "core/authn/bearer.h"
 #include "core/authn/cert_binding.h"
 #include "core/authn/dpop_htu.h"
+#include "core/authn/memory_dpop_replay_store.h"
 #include "core/common/error.h"
 #include "core/crypto/constant_time.h"
+#include "core/crypto/digest.h"
 #include "core/crypto/random.h"
 
 namespace authpolicy::authn {
@@ -95,9 +97,13 @@ bool take_sender_option(const std::string& key, const json& value, const std::st
     return true;
 }
 
-void check_sender_options(const json& options, const SenderConstraintSettings& s, const std::string& where) {
+void check_sender_options(const json& options, const SenderConstraintSettings& s, const std::string& where,
+                          bool shared_store) {
     if (!s.nonce_secret.empty() && !s.nonce)
         config_fail(where + ".dpop_nonce_secret_env", "needs \"dpop_nonce\": true");
+    if (shared_store && options.contains("dpop_replay_capacity"))
+        config_fail(where + ".dpop_replay_capacity",
+                    "DPOP_REPLAY_BACKEND holds the jti store: size it there (MAX_KEYS of \"memory\")");
     if (s.dpop != Dpop::Off) return;
     for (const char* name : {"dpop_algorithms", "dpop_max_age", "dpop_leeway", "dpop_replay_capacity", "dpop_nonce",
                              "dpop_nonce_secret_env"}) {
@@ -113,7 +119,8 @@ const char* read_confirmation(const json& object, Confirmation& out) {
     return string_member(*cnf, "x5t#S256", out.x5t_s256);
 }
 
-SenderConstraint::SenderConstraint(SenderConstraintSettings settings, std::string realm)
+SenderConstraint::SenderConstraint(SenderConstraintSettings settings, std::string realm,
+                                   std::shared_ptr<DpopReplayStore> replay)
     : settings_(std::move(settings)), realm_(std::move(realm)) {
     for (const jose::Alg a : settings_.proof.algorithms) {
         if (!algs_.empty()) algs_ += ' ';
@@ -126,7 +133,8 @@ SenderConstraint::SenderConstraint(SenderConstraintSettings settings, std::strin
         case Dpop::Allowed: challenge_ = bearer_challenge(realm_) + ", " + dpop; break;
         case Dpop::Required: challenge_ = dpop; break;
     }
-    if (settings_.dpop != Dpop::Off) replay_ = std::make_unique<DpopReplayCache>(settings_.replay_capacity);
+    if (settings_.dpop != Dpop::Off)
+        replay_ = replay ? std::move(replay) : std::make_shared<MemoryDpopReplayStore>(settings_.replay_capacity);
     if (settings_.dpop != Dpop::Off && settings_.nonce) {
         std::string secret = settings_.nonce_secret;
         if (secret.empty()) {
@@ -234,13 +242,15 @@ AuthOutcome SenderConstraint::check(const http::Request& request, const Presente
         if (!crypto::constant_time_equal(claims.jkt, cnf.jkt))
             return dpop_error("invalid_token", "The DPoP proof key does not match the token binding.");
         // Last, so that only holders of a valid bound token can fill the store (§11.1). An
-        // entry outlives the last second at which the proof would pass the iat window.
+        // entry outlives the last second at which the proof would pass the iat window. Hashed,
+        // so that an entry's size does not depend on the client's jti. A store that cannot
+        // answer throws Error(Store): the safe denial, never an unrecorded acceptance.
         const double expires = claims.iat + settings_.proof.max_age + 1;
-        switch (replay_->remember(claims.jkt + "." + claims.jti, expires, now)) {
-            case DpopReplayCache::Result::Fresh: break;
-            case DpopReplayCache::Result::Replayed:
+        switch (replay_->remember(crypto::sha256(claims.jkt + "." + claims.jti), expires, now)) {
+            case DpopReplayStore::Result::Fresh: break;
+            case DpopReplayStore::Result::Replayed:
                 return dpop_error("invalid_dpop_proof", "The DPoP proof was already used.");
-            case DpopReplayCache::Result::Full:
+            case DpopReplayStore::Result::Full:
                 return dpop_error("invalid_dpop_proof", "The DPoP proof cannot be checked for replay now.");
         }
     }

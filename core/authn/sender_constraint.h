@@ -14,7 +14,7 @@
 #include "core/authn/authenticator.h"
 #include "core/authn/dpop_nonce.h"
 #include "core/authn/dpop_proof.h"
-#include "core/authn/dpop_replay_cache.h"
+#include "core/authn/dpop_replay_store.h"
 #include "core/http/request.h"
 
 namespace authpolicy::authn {
@@ -23,7 +23,7 @@ struct SenderConstraintSettings {
     enum class Dpop { Off, Allowed, Required };
     Dpop dpop = Dpop::Off;
     DpopProofPolicy proof;
-    size_t replay_capacity = 100000;  // jti entries held at most (about 100 bytes each)
+    size_t replay_capacity = 100000;  // jti entries held at most (about 100 bytes each), own store only
     std::string client_cert_header;   // lowercase; empty: no proxy's certificate header is trusted
     bool nonce = false;               // "dpop_nonce": require server nonces (RFC 9449 §9)
     std::string nonce_secret;         // from "dpop_nonce_secret_env"; empty: a random one per engine
@@ -33,9 +33,10 @@ struct SenderConstraintSettings {
 // dpop_replay_capacity, client_cert_header); false for other keys. Throws Error(Config).
 bool take_sender_option(const std::string& key, const nlohmann::json& value, const std::string& at,
                         SenderConstraintSettings& settings);
-// After all options: the dpop_* tuning options need "dpop". Throws Error(Config).
+// After all options: the dpop_* tuning options need "dpop", and dpop_replay_capacity sizes the
+// class's own store (so not beside DPOP_REPLAY_BACKEND, `shared_store`). Throws Error(Config).
 void check_sender_options(const nlohmann::json& options, const SenderConstraintSettings& settings,
-                          const std::string& where);
+                          const std::string& where, bool shared_store);
 inline constexpr const char* kSenderOptionNames =
     "dpop, dpop_algorithms, dpop_max_age, dpop_leeway, dpop_replay_capacity, dpop_nonce, dpop_nonce_secret_env, "
     "client_cert_header";
@@ -57,7 +58,10 @@ struct PresentedToken {
 
 class SenderConstraint {
   public:
-    SenderConstraint(SenderConstraintSettings settings, std::string realm);
+    // `replay`: the engine's DPOP_REPLAY_BACKEND store; null: a memory store of this class's own
+    // (dpop_replay_capacity entries), as before DPOP_REPLAY_BACKEND existed.
+    SenderConstraint(SenderConstraintSettings settings, std::string realm,
+                     std::shared_ptr<DpopReplayStore> replay = nullptr);
 
     // "Authorization: Bearer …", or "DPoP …" when DPoP is on (off: another scheme, Absent).
     PresentedToken read(const http::Request& request) const;
@@ -66,7 +70,8 @@ class SenderConstraint {
     // A token error (code invalid_token) re-challenged with the scheme the client used.
     AuthOutcome adapt(AuthOutcome failed, const PresentedToken& presented) const;
     // After the token verified: the proof, the key binding, replay and certificate binding.
-    // A Failed outcome, or NotApplicable meaning "the sender may use it".
+    // A Failed outcome, or NotApplicable meaning "the sender may use it". Throws Error(Store)
+    // when the replay store cannot answer.
     AuthOutcome check(const http::Request& request, const PresentedToken& presented, const Confirmation& cnf,
                       double now) const;
     // The WWW-Authenticate value when no credentials were sent.
@@ -80,8 +85,8 @@ class SenderConstraint {
     std::string realm_;
     std::string algs_;  // "ES256 RS256 …" for the algs challenge parameter
     std::string challenge_;
-    std::unique_ptr<DpopReplayCache> replay_;
-    std::unique_ptr<DpopNonces> nonces_;  // null: nonces are off
+    std::shared_ptr<DpopReplayStore> replay_;  // null: DPoP is off
+    std::unique_ptr<DpopNonces> nonces_;       // null: nonces are off
 };
 
 }  // namespace authpolicy::authn

@@ -5,6 +5,7 @@
 #include "core/common/bounded_json.h"
 #include "core/common/error.h"
 #include "core/directory/open_directory.h"
+#include "core/directory/postgres/pg_options.h"
 #include "core/http/text_encoding.h"
 
 namespace authpolicy {
@@ -210,6 +211,79 @@ ThrottleBackendSettings parse_backend(const json& j, const std::string& where) {
     return b;
 }
 
+// Sub-keys as THROTTLE_BACKEND's, each accepted only for the TYPE it applies to.
+DpopReplayBackendSettings parse_dpop_backend(const json& j, const std::string& where) {
+    using Type = DpopReplayBackendSettings::Type;
+    expect(j, j.is_object(), where, "an object");
+    DpopReplayBackendSettings b;
+    b.as_written = j;
+    const auto type = j.find("TYPE");
+    if (type == j.end()) fail(key_path(where, "TYPE"), "missing (\"memory\", \"redis\" or \"postgresql\")");
+    expect(*type, type->is_string(), key_path(where, "TYPE"), "\"memory\", \"redis\" or \"postgresql\"");
+    const auto& t = type->get_ref<const std::string&>();
+    if (t == "memory") {
+        b.type = Type::Memory;
+    } else if (t == "redis") {
+        b.type = Type::Redis;
+    } else if (t == "postgresql") {
+        b.type = Type::Postgresql;
+    } else {
+        fail(key_path(where, "TYPE"), "expected \"memory\", \"redis\" or \"postgresql\"");
+    }
+    for (const auto& [key, value] : j.items()) {
+        const std::string at = key_path(where, key);
+        const auto only = [&](Type wanted, const char* name) {
+            if (b.type != wanted) fail(at, std::string("applies to \"TYPE\": \"") + name + "\" only");
+        };
+        if (key == "TYPE") {
+        } else if (key == "MAX_KEYS") {
+            only(Type::Memory, "memory");
+            expect(value, value.is_number_integer(), at, "an integer");
+            b.max_keys = static_cast<size_t>(parse_number(value, at, 1, 1e9));
+        } else if (key == "URL") {
+            only(Type::Postgresql, "postgresql");
+            expect(value, value.is_string() && directory::names_postgres(value.get<std::string>()), at,
+                   "a PostgreSQL connection string (postgresql://… or host=… dbname=…)");
+            b.postgres_url = value.get<std::string>();
+        } else if (key == "URL_OPTIONS") {
+            only(Type::Postgresql, "postgresql");
+            expect(value, value.is_object(), at, "an object (the keys of DATABASE_OPTIONS)");
+            b.postgres_options = value;
+        } else if (key == "HOST") {
+            only(Type::Redis, "redis");
+            expect(value, value.is_string() && !value.get_ref<const std::string&>().empty(), at,
+                   "a host name or address");
+            b.redis.host = value.get<std::string>();
+        } else if (key == "PORT") {
+            only(Type::Redis, "redis");
+            expect(value, value.is_number_integer(), at, "an integer");
+            b.redis.port = static_cast<int>(parse_number(value, at, 1, 65535));
+        } else if (key == "TIMEOUT_MS") {
+            only(Type::Redis, "redis");
+            expect(value, value.is_number_integer(), at, "an integer");
+            b.redis.timeout_ms = static_cast<int>(parse_number(value, at, 1, 60000));
+        } else if (key == "RETRY_AFTER") {
+            only(Type::Redis, "redis");
+            b.redis.retry_after_s = parse_number(value, at, 0, 3600);
+        } else if (key == "PREFIX") {
+            only(Type::Redis, "redis");
+            expect(value, value.is_string(), at, "a string");
+            b.redis.prefix = value.get<std::string>();
+        } else if (key == "POOL_SIZE") {
+            only(Type::Redis, "redis");
+            expect(value, value.is_number_integer(), at, "an integer");
+            b.redis.pool_size = static_cast<int>(parse_number(value, at, 1, 256));
+        } else if (key == "FAILURE_MODE") {
+            fail(at, "DPoP has no failure mode: a proof whose jti cannot be recorded is always refused (503)");
+        } else {
+            fail(at,
+                 "unknown key (DPOP_REPLAY_BACKEND takes TYPE; MAX_KEYS for memory; HOST, PORT, TIMEOUT_MS, "
+                 "RETRY_AFTER, PREFIX, POOL_SIZE for redis; URL, URL_OPTIONS for postgresql)");
+        }
+    }
+    return b;
+}
+
 std::optional<authn::LoginFailureSettings> parse_login_failures(const json& j, const std::string& where) {
     if (j.is_null()) return std::nullopt;
     expect(j, j.is_object(), where, "an object or null");
@@ -358,6 +432,8 @@ EngineConfig parse_config(const json& root, const std::string& base_dir) {
             c.login_failures = parse_login_failures(value, at);
         } else if (key == "THROTTLE_BACKEND") {
             c.throttle_backend = parse_backend(value, at);
+        } else if (key == "DPOP_REPLAY_BACKEND") {
+            c.dpop_replay_backend = parse_dpop_backend(value, at);
         } else if (key == "DJANGO") {
             c.django = value;
         } else if (key == "SESSIONS") {
@@ -406,6 +482,17 @@ EngineConfig parse_config(const json& root, const std::string& base_dir) {
             directory::check_database_settings(c.throttle_backend.postgres_url, nullptr);
     } else if (!c.throttle_backend.postgres_url.empty()) {
         fail("$.THROTTLE_BACKEND.URL", "applies to \"TYPE\": \"postgresql\" only");
+    }
+    if (c.dpop_replay_backend && c.dpop_replay_backend->type == DpopReplayBackendSettings::Type::Postgresql) {
+        if (c.dpop_replay_backend->postgres_url.empty() && !directory::names_postgres(c.database))
+            fail("$.DPOP_REPLAY_BACKEND.URL",
+                 "\"postgresql\" needs a URL here or a PostgreSQL DATABASE to share (DATABASE is SQLite)");
+        if (!c.dpop_replay_backend->postgres_url.empty())
+            directory::postgres::parse_pg_options(c.dpop_replay_backend->postgres_url,
+                                                  &c.dpop_replay_backend->postgres_options,
+                                                  "$.DPOP_REPLAY_BACKEND.URL");
+        else if (!c.dpop_replay_backend->postgres_options.is_null())
+            fail("$.DPOP_REPLAY_BACKEND.URL_OPTIONS", "applies with URL only (DATABASE has DATABASE_OPTIONS)");
     }
     if (directory::names_postgres(c.database) && c.throttle_backend.type == ThrottleBackendSettings::Type::Sqlite)
         fail("$.THROTTLE_BACKEND.TYPE", "\"sqlite\" needs a SQLite DATABASE; use \"postgresql\" or \"redis\"");

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/authn/login_failures.h"
+#include "core/authn/redis_dpop_replay_store.h"
 #include "core/authz/permission.h"
 #include "core/engine/services.h"
 #include "core/throttle/client_ident.h"
@@ -41,6 +42,18 @@ struct ThrottleBackendSettings {
     bool fail_open = true;          // when the backend cannot answer: allow (true) or 503 (false)
 };
 
+// DPOP_REPLAY_BACKEND: where DPoP proof jtis are remembered (RFC 9449 §11.1). No failure mode:
+// a proof whose jti cannot be recorded is always refused (503).
+struct DpopReplayBackendSettings {
+    enum class Type { Memory, Redis, Postgresql };
+    Type type = Type::Memory;
+    size_t max_keys = 100000;         // memory
+    authn::RedisDpopSettings redis;   // redis
+    std::string postgres_url;         // postgresql: its own URL; empty = DATABASE (with DATABASE_OPTIONS)
+    nlohmann::json postgres_options;  // URL_OPTIONS: DATABASE_OPTIONS' keys for URL; null when absent
+    nlohmann::json as_written;        // what the services' identity compares on a reload
+};
+
 struct ViewSpec {
     std::optional<std::vector<AuthenticatorSpec>> authentication_classes;
     std::optional<std::vector<authz::PermissionPtr>> permission_classes;
@@ -68,6 +81,9 @@ struct EngineConfig {
     throttle::RateTable throttle_rates = {{"anon", std::nullopt}, {"user", std::nullopt}};  // DRF's default
     throttle::ClientIdentitySettings client_identity;  // NUM_PROXIES, TRUSTED_PROXIES, CLIENT_IDENTITY
     ThrottleBackendSettings throttle_backend;
+    // nullopt (the key absent): each DPoP-enabled class keeps its own memory store
+    // (dpop_replay_capacity), one process's view only.
+    std::optional<DpopReplayBackendSettings> dpop_replay_backend;
     // On by default (beyond DRF); "LOGIN_FAILURES": null turns it off (DRF's behaviour exactly).
     std::optional<authn::LoginFailureSettings> login_failures = authn::LoginFailureSettings{};
     // "DJANGO" and "SESSIONS" as written; validated when the engine is built (core/django/).

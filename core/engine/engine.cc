@@ -2,7 +2,10 @@
 
 #include "core/authn/basic_authenticator.h"
 #include "core/authn/jwt_authenticator.h"
+#include "core/authn/memory_dpop_replay_store.h"
 #include "core/authn/oauth2_authenticator.h"
+#include "core/authn/postgres_dpop_replay_store.h"
+#include "core/authn/redis_dpop_replay_store.h"
 #include "core/authn/remote_user_authenticator.h"
 #include "core/authn/session_authenticator.h"
 #include "core/authn/token_authenticator.h"
@@ -138,8 +141,26 @@ std::string services_identity(const EngineConfig& c) {
               {"ecosystem",
                {c.simple_jwt ? *c.simple_jwt : json(), c.oauth2_provider ? *c.oauth2_provider : json(),
                 c.rest_knox ? *c.rest_knox : json(), c.api_key_custom_header ? *c.api_key_custom_header : json()}},
+              {"dpop_replay_backend", c.dpop_replay_backend ? c.dpop_replay_backend->as_written : json()},
               {"base_dir", c.base_dir}};
     return j.dump();
+}
+
+// DPOP_REPLAY_BACKEND's store (docs/security.md); null when the key is absent.
+std::shared_ptr<authn::DpopReplayStore> dpop_replay_store(const EngineConfig& config) {
+    if (!config.dpop_replay_backend) return nullptr;
+    const DpopReplayBackendSettings& b = *config.dpop_replay_backend;
+    switch (b.type) {
+        case DpopReplayBackendSettings::Type::Memory: return std::make_shared<authn::MemoryDpopReplayStore>(b.max_keys);
+        case DpopReplayBackendSettings::Type::Redis: return std::make_shared<authn::RedisDpopReplayStore>(b.redis);
+        case DpopReplayBackendSettings::Type::Postgresql: {
+            const bool shared = b.postgres_url.empty();
+            return std::make_shared<authn::PostgresDpopReplayStore>(directory::postgres::parse_pg_options(
+                shared ? config.database : b.postgres_url, shared ? &config.database_options : &b.postgres_options,
+                shared ? "$.DATABASE" : "$.DPOP_REPLAY_BACKEND.URL"));
+        }
+    }
+    return nullptr;
 }
 
 std::atomic<uint64_t> g_engine_serial{1};
@@ -184,6 +205,7 @@ Engine::Engine(const EngineConfig& config, HostHooks hooks, const Engine* previo
             directory::open_directory(config.database, config.database_options, config.database_busy_timeout_ms);
         services_ = std::make_shared<Services>(std::move(directory), config.password_iterations, config.cache,
                                                std::move(clock), hooks_.user_lookup, hooks_.password_verify);
+        services_->set_dpop_replay_store(dpop_replay_store(config));
         configure_django(config);
         configure_ecosystem(config, /*publish=*/true);
         if (const std::string warning = services_->directory()->exposure_warning(); !warning.empty())

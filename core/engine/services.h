@@ -16,6 +16,9 @@
 #include "core/passwords/password_hasher.h"
 
 namespace authpolicy {
+namespace authn {
+class DpopReplayStore;
+}
 namespace django::ecosystem {
 struct EcosystemSettings;
 }
@@ -89,6 +92,10 @@ class Services {
     void log_error(const std::string& message) const {
         if (error_log_) error_log_(message);
     }
+    // DPOP_REPLAY_BACKEND's store, shared by every DPoP-enabled class; null when the key is absent
+    // (each class then keeps its own memory store). Set by the engine before classes are built.
+    void set_dpop_replay_store(std::shared_ptr<authn::DpopReplayStore> s) { dpop_replay_store_ = std::move(s); }
+    const std::shared_ptr<authn::DpopReplayStore>& dpop_replay_store() const { return dpop_replay_store_; }
     // The CACHE settings, for authenticators that keep their own verified-credential caches.
     const CacheSettings& cache_settings() const { return cache_settings_; }
 
@@ -116,6 +123,7 @@ class Services {
     django::SessionSettings session_settings_;
     mutable cache::CredentialCache<CachedCredential> session_cache_;
     std::function<void(const std::string&)> error_log_;
+    std::shared_ptr<authn::DpopReplayStore> dpop_replay_store_;
     // Last, so that it stops (and joins its thread) before anything it calls into is destroyed.
     std::unique_ptr<directory::postgres::PgListener> django_listener_;
 };

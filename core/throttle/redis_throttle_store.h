@@ -2,24 +2,16 @@
 // script), bounded connect and command timeouts, and no retry storm after a failure.
 #pragma once
 
-#include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "core/common/redis_pool.h"
 #include "core/throttle/throttle_store.h"
-
-struct redisContext;
 
 namespace authpolicy::throttle {
 
-struct RedisSettings {
-    std::string host = "127.0.0.1";
-    int port = 6379;
-    int timeout_ms = 100;        // connect and per command
-    double retry_after_s = 1.0;  // after a failure, a connection is not retried sooner
+struct RedisSettings : RedisConnectionSettings {
     std::string prefix = "authpolicy:";
-    int pool_size = 4;
 };
 
 class RedisThrottleStore final : public ThrottleStore {
@@ -33,13 +25,11 @@ class RedisThrottleStore final : public ThrottleStore {
     const RedisSettings& settings() const { return settings_; }
 
   private:
-    struct Slot;
-    struct Reply;
     // Runs a script with one key; throws Error(Store) on any failure.
-    Reply run_script(int script, std::string_view key, const std::vector<std::string>& args);
+    RedisPool::Reply run_script(int script, std::string_view key, const std::vector<std::string>& args);
 
     RedisSettings settings_;
-    std::vector<std::unique_ptr<Slot>> slots_;
+    RedisPool pool_;
 };
 
 }  // namespace authpolicy::throttle

@@ -5,122 +5,31 @@
 
 #include <stdlib.h>
 
-#include <atomic>
-
 #include "core/authn/dpop_htu.h"
 #include "core/authn/dpop_nonce.h"
 #include "core/authn/dpop_proof.h"
-#include "core/authn/dpop_replay_cache.h"
+#include "core/authn/memory_dpop_replay_store.h"
 #include "core/common/error.h"
 #include "core/crypto/base64.h"
-#include "core/crypto/digest.h"
-#include "core/jose/base64url.h"
-#include "core/jose/jwk_thumbprint.h"
-#include "jose_support.h"
-#include "test_support.h"
+#include "dpop_support.h"
 
+using authp_dpop_test::b64_sha256;
+using authp_dpop_test::check_refused;
+using authp_dpop_test::config;
+using authp_dpop_test::Env;
+using authp_dpop_test::kHtu;
+using authp_dpop_test::kNow;
+using authp_dpop_test::merged;
+using authp_dpop_test::next_jti;
+using authp_dpop_test::proof;
+using authp_dpop_test::request;
+using authp_dpop_test::thumbprint;
 using authp_test::Fixture;
 using authp_test::generate_key;
 using authp_test::header;
 using authp_test::SigningKey;
 using authpolicy::jose::base64url_encode;
 using nlohmann::json;
-
-namespace {
-
-constexpr double kNow = 1700000000.0;
-constexpr const char* kHtu = "https://api.example/things";
-
-std::string b64_sha256(const std::string& s) {
-    const auto d = authpolicy::crypto::sha256(s);
-    return base64url_encode(std::string_view(reinterpret_cast<const char*>(d.data()), d.size()));
-}
-
-std::string thumbprint(const SigningKey& key) {
-    return *authpolicy::jose::jwk_thumbprint_sha256(key.public_jwk("", false));
-}
-
-// Every proof gets its own jti unless a test sets one.
-std::string next_jti() {
-    static std::atomic<int> n{0};
-    return "jti-" + std::to_string(++n);
-}
-
-// Applies `changes` to `base`: a null value removes the member.
-json merged(json base, const json& changes) {
-    for (const auto& item : changes.items()) {
-        if (item.value().is_null()) {
-            base.erase(item.key());
-        } else {
-            base[item.key()] = item.value();
-        }
-    }
-    return base;
-}
-
-// A DPoP proof for `token` signed by `key`, for GET kHtu at kNow, with header/claims changes.
-std::string proof(const SigningKey& key, const std::string& token, json claims = json::object(),
-                  json head = json::object()) {
-    const json h = merged({{"typ", "dpop+jwt"}, {"alg", key.alg}, {"jwk", key.public_jwk("", false)}}, head);
-    const json c =
-        merged({{"jti", next_jti()}, {"htm", "GET"}, {"htu", kHtu}, {"iat", kNow}, {"ath", b64_sha256(token)}}, claims);
-    return key.token(h.dump(), c.dump());
-}
-
-authpolicy::http::Request request(const std::string& authorization, const std::string& dpop,
-                                  const std::string& method = "GET", const std::string& path = "/things",
-                                  const std::string& host = "api.example") {
-    authpolicy::http::Request r;
-    r.set_method(method);
-    r.set_path(path);
-    r.set_secure(true);
-    r.add_header("Host", host);
-    if (!authorization.empty()) r.add_header("Authorization", authorization);
-    if (!dpop.empty()) r.add_header("DPoP", dpop);
-    return r;
-}
-
-std::string config(const json& auth) {
-    return json{{"DEFAULT_AUTHENTICATION_CLASSES", {auth}}, {"DEFAULT_PERMISSION_CLASSES", {"IsAuthenticated"}}}.dump();
-}
-
-// An engine whose JWTAuthentication trusts `issuer`, with `extra` options, and user alice.
-struct Env {
-    SigningKey issuer = generate_key("ES256");
-    SigningKey client = generate_key("ES256");  // the DPoP key
-    std::unique_ptr<Fixture> f;
-    explicit Env(json extra) {
-        json o = {{"class", "JWTAuthentication"},
-                  {"issuer", "https://id.example"},
-                  {"audience", "api"},
-                  {"jwks", {{"keys", {issuer.public_jwk("k1")}}}}};
-        f = std::make_unique<Fixture>(config(merged(o, extra)));
-        f->add_user("alice", "pw");
-    }
-    // An access token; `cnf` null: unbound.
-    std::string token(const json& cnf) const {
-        json c = {
-            {"sub", "alice"}, {"iss", "https://id.example"}, {"aud", "api"}, {"exp", kNow + 3600}, {"iat", kNow - 10}};
-        if (!cnf.is_null()) c["cnf"] = cnf;
-        return issuer.token(c, "k1");
-    }
-    std::string bound_token() const { return token({{"jkt", thumbprint(client)}}); }
-    authpolicy::Decision decide(const authpolicy::http::Request& r) { return f->decide(r); }
-};
-
-void check_refused(const authpolicy::Decision& d, const std::string& code, const std::string& detail) {
-    CHECK_FALSE(d.allowed);
-    CHECK(d.status == 401);
-    CHECK(d.code == code);
-    CHECK(d.detail == detail);
-    CHECK(d.auth == nullptr);
-    const std::string challenge = header(d, "WWW-Authenticate");
-    CAPTURE(challenge);
-    CHECK(challenge.find("error=\"" + code + "\"") != std::string::npos);
-    CHECK(challenge.find("error_description=\"" + detail + "\"") != std::string::npos);
-}
-
-}  // namespace
 
 TEST_CASE("DPoP vectors: RFC 7638 §3.1 thumbprint, RFC 9449 jkt, ath and the figure 13 proof") {
     using authpolicy::jose::jwk_thumbprint_sha256;
@@ -189,16 +98,18 @@ TEST_CASE("DPoP htu: RFC 3986 syntax-based normalisation, query and fragment dro
     CHECK_FALSE(authpolicy::authn::request_htu(request("", "", "GET", "/x", "evil.example/path")));
 }
 
-TEST_CASE("DPoP replay store: once per window, expiry, a hard bound") {
-    using authpolicy::authn::DpopReplayCache;
-    DpopReplayCache cache(2);
-    CHECK(cache.remember("a", 100, 0) == DpopReplayCache::Result::Fresh);
-    CHECK(cache.remember("a", 100, 50) == DpopReplayCache::Result::Replayed);
-    CHECK(cache.remember("b", 200, 50) == DpopReplayCache::Result::Fresh);
-    CHECK(cache.remember("c", 200, 50) == DpopReplayCache::Result::Full);    // never forgets early
-    CHECK(cache.remember("a", 300, 100) == DpopReplayCache::Result::Fresh);  // a expired at 100
+TEST_CASE("DPoP replay store (memory): once per window, expiry, a hard bound") {
+    using authpolicy::authn::MemoryDpopReplayStore;
+    using Result = authpolicy::authn::DpopReplayStore::Result;
+    using authpolicy::crypto::sha256;
+    MemoryDpopReplayStore cache(2);
+    CHECK(cache.remember(sha256("a"), 100, 0) == Result::Fresh);
+    CHECK(cache.remember(sha256("a"), 100, 50) == Result::Replayed);
+    CHECK(cache.remember(sha256("b"), 200, 50) == Result::Fresh);
+    CHECK(cache.remember(sha256("c"), 200, 50) == Result::Full);    // never forgets early
+    CHECK(cache.remember(sha256("a"), 300, 100) == Result::Fresh);  // a expired at 100
     CHECK(cache.size() == 2);
-    CHECK(cache.remember("d", 300, 200) == DpopReplayCache::Result::Fresh);  // b expired
+    CHECK(cache.remember(sha256("d"), 300, 200) == Result::Fresh);  // b expired
     CHECK(cache.size() == 2);
 }
 

@@ -2,67 +2,22 @@
 // contention, and Redis failures handled by the failure mode without hanging.
 #include <doctest/doctest.h>
 
-#include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <filesystem>
-#include <thread>
 
 #include "core/common/error.h"
 #include "login_failure_scenario.h"
 #include "loopback_port.h"
+#include "redis_server.h"
 #include "shared_state_hammer.h"
 #include "test_support.h"
-
-extern char** environ;
 
 using authp_test::anon;
 using authp_test::Fixture;
 using authp_test::hammer;
+using authp_test::RedisServer;
 
 namespace {
-
-bool port_open(int port) {
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-    close(fd);
-    return ok;
-}
-
-// A private redis-server on 127.0.0.1 for the duration of a test.
-class RedisServer {
-  public:
-    explicit RedisServer(int port) : port_(port) { start(); }
-    ~RedisServer() { stop(); }
-    void start() {
-        const std::string p = std::to_string(port_);
-        const char* argv[] = {"redis-server", "--port", p.c_str(),   "--bind",    "127.0.0.1", "--save", "",
-                              "--appendonly", "no",     "--logfile", "/dev/null", nullptr};
-        REQUIRE_MESSAGE(posix_spawnp(&pid_, "redis-server", nullptr, nullptr, const_cast<char**>(argv), environ) == 0,
-                        "redis-server is required for these tests (apt-get install redis-server)");
-        for (int i = 0; i < 200 && !port_open(port_); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        REQUIRE(port_open(port_));
-    }
-    void stop() {
-        if (pid_ <= 0) return;
-        kill(pid_, SIGKILL);
-        waitpid(pid_, nullptr, 0);
-        pid_ = -1;
-    }
-
-  private:
-    int port_;
-    pid_t pid_ = -1;
-};
 
 std::string redis_config(int port, const char* mode, const char* rate) {
     return std::string(R"({"THROTTLE_BACKEND": {"TYPE": "redis", "PORT": )") + std::to_string(port) +

@@ -69,6 +69,21 @@ CREATE TABLE IF NOT EXISTS authp_throttle (
 );
 CREATE INDEX IF NOT EXISTS authp_throttle_expiry ON authp_throttle(expires_at);
 )sql",
+    // step 3: API keys (merged from the apikey branch). A placeholder so that this branch's
+    // step 4 has its number; the merge replaces it with the apikey branch's step.
+    R"sql(
+SELECT 1;
+)sql",
+    // 4: DPOP_REPLAY_BACKEND "postgresql" (core/authn/postgres_dpop_replay_store.cc): the
+    // SHA-256 of a DPoP proof's key thumbprint and jti, and when it may be forgotten (Unix
+    // seconds).
+    R"sql(
+CREATE TABLE IF NOT EXISTS authp_dpop_jti (
+    digest BYTEA PRIMARY KEY,
+    expires DOUBLE PRECISION NOT NULL
+);
+CREATE INDEX IF NOT EXISTS authp_dpop_jti_expiry ON authp_dpop_jti(expires);
+)sql",
 };
 static_assert(std::size(kMigrations) == kPgSchemaVersion);
 

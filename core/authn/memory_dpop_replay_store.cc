@@ -1,17 +1,15 @@
-#include "core/authn/dpop_replay_cache.h"
+#include "core/authn/memory_dpop_replay_store.h"
 
 namespace authpolicy::authn {
 
-void DpopReplayCache::purge(double now) {
+void MemoryDpopReplayStore::purge(double now) {
     while (!by_expiry_.empty() && by_expiry_.begin()->first <= now) {
         seen_.erase(by_expiry_.begin()->second);
         by_expiry_.erase(by_expiry_.begin());
     }
 }
 
-DpopReplayCache::Result DpopReplayCache::remember(std::string_view key, double expires, double now) {
-    // Hashed, so that an entry's size does not depend on the client's jti.
-    const crypto::Sha256 digest = crypto::sha256(key);
+DpopReplayStore::Result MemoryDpopReplayStore::remember(const crypto::Sha256& digest, double expires, double now) {
     const std::lock_guard<std::mutex> lock(mutex_);
     purge(now);
     if (seen_.count(digest) != 0) return Result::Replayed;
@@ -21,7 +19,7 @@ DpopReplayCache::Result DpopReplayCache::remember(std::string_view key, double e
     return Result::Fresh;
 }
 
-size_t DpopReplayCache::size() const {
+size_t MemoryDpopReplayStore::size() const {
     const std::lock_guard<std::mutex> lock(mutex_);
     return seen_.size();
 }
