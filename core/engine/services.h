@@ -22,6 +22,9 @@ struct EcosystemSettings;
 namespace directory::postgres {
 class PgListener;
 }
+namespace apikey {
+class LastUsedRecorder;
+}
 
 // The host's user lookup. Returns the user, nullptr for "no such user", or nullopt to pass
 // the question on to the built-in directory. Throws Error(User | Callback) on failure.
@@ -98,6 +101,11 @@ class Services {
     // Keys the Basic cache: HMAC under a per-process random key, never the plain password.
     crypto::Sha256 basic_cache_key(std::string_view username, std::string_view password) const;
     void invalidate_caches() const;
+
+    // API keys' last-used times (docs/api-keys.md): made by the engine when API_KEYS is set,
+    // written by a background thread every `flush_seconds` and at ~Services. Null otherwise.
+    void configure_api_key_usage(double flush_seconds);
+    apikey::LastUsedRecorder* api_key_usage() const { return api_key_usage_.get(); }
     // Hits and misses of the Basic, Token and Session credential caches together.
     cache::CredentialCache<CachedCredential>::Counts cache_counts() const;
 
@@ -117,7 +125,8 @@ class Services {
     django::SessionSettings session_settings_;
     mutable cache::CredentialCache<CachedCredential> session_cache_;
     std::function<void(const std::string&)> error_log_;
-    // Last, so that it stops (and joins its thread) before anything it calls into is destroyed.
+    // Last, so that they stop (and join their threads) before anything they call into is destroyed.
+    std::unique_ptr<apikey::LastUsedRecorder> api_key_usage_;
     std::unique_ptr<directory::postgres::PgListener> django_listener_;
 };
 

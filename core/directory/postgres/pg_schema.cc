@@ -69,6 +69,23 @@ CREATE TABLE IF NOT EXISTS authp_throttle (
 );
 CREATE INDEX IF NOT EXISTS authp_throttle_expiry ON authp_throttle(expires_at);
 )sql",
+    // 3: the engine's own API keys (docs/api-keys.md): selector and verifier, never the key.
+    R"sql(
+CREATE TABLE IF NOT EXISTS authp_api_key (
+    id BIGSERIAL PRIMARY KEY,
+    selector TEXT NOT NULL UNIQUE,
+    prefix TEXT NOT NULL,
+    verifier BYTEA NOT NULL,
+    user_id BIGINT NOT NULL REFERENCES authp_user(id) ON DELETE CASCADE,
+    name TEXT NOT NULL DEFAULT '',
+    scopes TEXT NOT NULL DEFAULT '',
+    created BIGINT NOT NULL,
+    expires BIGINT,
+    last_used BIGINT,
+    revoked BIGINT
+);
+CREATE INDEX IF NOT EXISTS authp_api_key_user ON authp_api_key(user_id);
+)sql",
 };
 static_assert(std::size(kMigrations) == kPgSchemaVersion);
 

@@ -7,7 +7,7 @@
 
 namespace authpolicy::directory::postgres {
 
-inline constexpr int kPgSchemaVersion = 2;
+inline constexpr int kPgSchemaVersion = 3;
 
 // 0 when the database has no authp_schema table yet.
 int pg_schema_version(PgConnection& c);
