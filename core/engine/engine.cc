@@ -213,11 +213,10 @@ Engine::Engine(const EngineConfig& config, HostHooks hooks, const Engine* previo
                                                std::move(clock), hooks_.user_lookup, hooks_.password_verify);
         configure_django(config);
         configure_ecosystem(config, /*publish=*/true);
-        if (config.api_keys) services_->configure_api_key_usage(config.api_keys->last_used_flush_seconds);
+        if (config.api_keys) services_->configure_api_keys(*config.api_keys);
         if (const std::string warning = services_->directory()->exposure_warning(); !warning.empty())
             log(LogLevel::Warning, warning);
     }
-    if (config.api_keys) api_key_pepper_ = apikey::Pepper::load(*config.api_keys);
     unauthenticated_user_ = config.unauthenticated_user_is_null ? nullptr : User::anonymous();
     if (config.unauthenticated_token)
         unauthenticated_token_ = std::make_shared<const std::string>(*config.unauthenticated_token);
@@ -510,12 +509,12 @@ std::shared_ptr<const authn::Authenticator> Engine::build_authenticator_fresh(co
         built = std::make_shared<authn::TokenAuthenticator>(services_, keywords_option(opts, "Token"));
     } else if (spec.class_name == "APIKeyAuthentication") {
         // Refused rather than run without a pepper: verifiers would then be plain hashes.
-        if (!api_key_pepper_)
+        if (!services_->api_key_pepper())
             config_fail(spec.where,
                         "APIKeyAuthentication needs \"API_KEYS\": {\"PEPPER_FILE\": …} or "
                         "{\"PEPPER_ENV\": …} (the server-side pepper; docs/api-keys.md)");
-        built =
-            std::make_shared<authn::ApiKeyAuthenticator>(services_, api_key_pepper_, keywords_option(opts, "Api-Key"));
+        built = std::make_shared<authn::ApiKeyAuthenticator>(services_, services_->api_key_pepper(),
+                                                             keywords_option(opts, "Api-Key"));
     } else if (spec.class_name == "RemoteUserAuthentication") {
         std::optional<std::string> header;
         bool create = true;

@@ -4,6 +4,7 @@
 
 #include <openssl/crypto.h>
 
+#include "core/apikey/api_key_settings.h"
 #include "core/apikey/last_used_recorder.h"
 #include "core/common/error.h"
 #include "core/crypto/random.h"
@@ -33,12 +34,13 @@ Services::~Services() {
     directory_->unsubscribe(subscription_);
 }
 
-void Services::configure_api_key_usage(double flush_seconds) {
+void Services::configure_api_keys(const apikey::ApiKeySettings& settings) {
+    api_key_pepper_ = apikey::Pepper::load(settings);
     api_key_usage_ = std::make_unique<apikey::LastUsedRecorder>(
         [directory = directory_](const std::vector<directory::ApiKeyUse>& uses) {
             directory->record_api_keys_used(uses);
         },
-        flush_seconds, [this](const std::string& m) { log_error(m); });
+        settings.last_used_flush_seconds, [this](const std::string& m) { log_error(m); });
 }
 
 void Services::attach_django(std::shared_ptr<const django::DjangoDatabase> store) {

@@ -24,7 +24,9 @@ class PgListener;
 }
 namespace apikey {
 class LastUsedRecorder;
-}
+class Pepper;
+struct ApiKeySettings;
+}  // namespace apikey
 
 // The host's user lookup. Returns the user, nullptr for "no such user", or nullopt to pass
 // the question on to the built-in directory. Throws Error(User | Callback) on failure.
@@ -102,9 +104,11 @@ class Services {
     crypto::Sha256 basic_cache_key(std::string_view username, std::string_view password) const;
     void invalidate_caches() const;
 
-    // API keys' last-used times (docs/api-keys.md): made by the engine when API_KEYS is set,
-    // written by a background thread every `flush_seconds` and at ~Services. Null otherwise.
-    void configure_api_key_usage(double flush_seconds);
+    // API_KEYS (docs/api-keys.md), set once when the services are made: loads the pepper
+    // (Error(Config) when missing or short) and starts the last-used recorder, whose background
+    // thread writes every LAST_USED_FLUSH_SECONDS and once more at ~Services. Both null otherwise.
+    void configure_api_keys(const apikey::ApiKeySettings& settings);
+    const std::shared_ptr<const apikey::Pepper>& api_key_pepper() const { return api_key_pepper_; }
     apikey::LastUsedRecorder* api_key_usage() const { return api_key_usage_.get(); }
     // Hits and misses of the Basic, Token and Session credential caches together.
     cache::CredentialCache<CachedCredential>::Counts cache_counts() const;
@@ -125,6 +129,7 @@ class Services {
     django::SessionSettings session_settings_;
     mutable cache::CredentialCache<CachedCredential> session_cache_;
     std::function<void(const std::string&)> error_log_;
+    std::shared_ptr<const apikey::Pepper> api_key_pepper_;
     // Last, so that they stop (and join their threads) before anything they call into is destroyed.
     std::unique_ptr<apikey::LastUsedRecorder> api_key_usage_;
     std::unique_ptr<directory::postgres::PgListener> django_listener_;
