@@ -8,6 +8,7 @@ namespace authpolicy_cli {
 void add_decide_command(CLI::App& app, int* rc);
 void add_user_commands(CLI::App& app, int* rc);
 void add_token_commands(CLI::App& app, int* rc);
+void add_apikey_commands(CLI::App& app, int* rc);
 void add_oauth_commands(CLI::App& app, int* rc);
 void add_config_commands(CLI::App& app, int* rc);
 void add_password_commands(CLI::App& app, int* rc);

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
     add_decide_command(app, &rc);
     add_user_commands(app, &rc);
     add_token_commands(app, &rc);
+    add_apikey_commands(app, &rc);
     add_oauth_commands(app, &rc);
     add_config_commands(app, &rc);
     add_password_commands(app, &rc);

@@ -455,6 +455,29 @@ AUTHP_EXTERN(int) authp_directory_token_revoke(authp_directory* dir, const char*
 AUTHP_EXTERN(int)
 authp_directory_token_list_json(char** out, authp_directory* dir, const char* username, size_t username_len);
 
+/** Flag of authp_directory_apikey_create: an `ap_test_…` key instead of `ap_live_…`. */
+#define AUTHP_APIKEY_TEST 1u
+/** Creates an API key (docs/api-keys.md): `ap_live_` (or, with AUTHP_APIKEY_TEST, `ap_test_`),
+ * a 12-character selector, a 32-character secret (190 bits) and a 6-character CRC32 checksum,
+ * all base62. Returned once in *key_out (caller frees with authp_free()); only the selector and
+ * HMAC-SHA256(pepper, selector ‖ secret) are stored. The pepper comes from the configuration's
+ * API_KEYS (AUTHP_ECONFIG without it). name and scopes (space-separated, as OAuth's) may be
+ * NULL; expires_in seconds, 0 = never. AUTHP_ENOTFOUND if the user does not exist. */
+AUTHP_EXTERN(int)
+authp_directory_apikey_create(char** key_out, authp_directory* dir, const char* username, size_t username_len,
+                              const char* name, size_t name_len, const char* scopes, size_t scopes_len,
+                              int64_t expires_in, unsigned int flags) AUTHP_WARN_UNUSED;
+/** Revokes an API key given whole or by its selector; it stays listed with its revocation time.
+ * AUTHP_EINVALID for neither, AUTHP_ENOTFOUND if unknown or already revoked. */
+AUTHP_EXTERN(int)
+authp_directory_apikey_revoke(authp_directory* dir, const char* selector_or_key, size_t len) AUTHP_WARN_UNUSED;
+/** A JSON array of API keys (id, selector, prefix, username, name, scopes, created, expires,
+ * last_used, revoked; never keys, secrets or verifiers). username NULL lists every user's;
+ * AUTHP_ENOTFOUND for a username that does not exist. Caller frees with authp_free(). */
+AUTHP_EXTERN(int)
+authp_directory_apikey_list_json(char** out, authp_directory* dir, const char* username,
+                                 size_t username_len) AUTHP_WARN_UNUSED;
+
 /** Creates an OAuth 2.0 access token: 43 base64url characters (256 bits), returned once in
  * *token_out (caller frees with authp_free()). client_id may be NULL (""); scope is
  * space-delimited ("read write"; NULL = none). expires_in seconds; 0 = never. AUTHP_ENOTFOUND if

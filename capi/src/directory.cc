@@ -2,6 +2,7 @@
 // engine-based administration calls, which are the same calls on the engine's directory.
 #include <cstring>
 
+#include "core/apikey/api_key_settings.h"
 #include "core/directory/directory_admin.h"
 #include "core/directory/open_directory.h"
 #include "core/django/django_notify.h"
@@ -19,6 +20,10 @@ struct authp_directory {
     DirectoryAdmin admin;
     // With "DJANGO": its settings. Sessions are then Django's, read-only here.
     std::optional<authpolicy::django::DjangoSettings> django;
+    // API_KEYS: the engine's pepper, or the configuration's settings, loaded at the first
+    // authp_directory_apikey_create (a handle that never mints keys needs no pepper).
+    std::optional<authpolicy::apikey::ApiKeySettings> api_keys;
+    std::shared_ptr<const authpolicy::apikey::Pepper> pepper;
 };
 
 namespace {
@@ -36,9 +41,10 @@ std::unique_ptr<authp_directory> directory_of(const authp_engine* engine) {
     const unsigned iterations = services->hashers().iterations();
     std::optional<authpolicy::django::DjangoSettings> django;
     if (services->django()) django = services->django()->settings();
+    std::shared_ptr<const authpolicy::apikey::Pepper> pepper = services->api_key_pepper();
     return std::unique_ptr<authp_directory>(new authp_directory{
         DirectoryAdmin(std::move(directory), iterations, [services = std::move(services)] { return services->now(); }),
-        django});
+        django, std::nullopt, std::move(pepper)});
 }
 
 // Runs an admin call on a directory handle, or on a temporary one for a deprecated engine call.
@@ -211,7 +217,7 @@ int authp_directory_open(authp_directory** out, const authp_config* cfg) {
         auto django = authpolicy::django::parse_django_settings(c.django ? &*c.django : nullptr, c.base_dir);
         *out = new authp_directory{DirectoryAdmin(std::move(directory), c.password_iterations,
                                                   [clock = std::move(clock)] { return clock->now(); }),
-                                   std::move(django)};
+                                   std::move(django), c.api_keys, nullptr};
         return AUTHP_OK;
     });
 }
@@ -281,6 +287,43 @@ int authp_directory_token_revoke(authp_directory* dir, const char* key, size_t k
 }
 int authp_directory_token_list_json(char** out, authp_directory* dir, const char* username, size_t username_len) {
     return token_list(out, dir, username, username_len);
+}
+int authp_directory_apikey_create(char** key_out, authp_directory* dir, const char* username, size_t username_len,
+                                  const char* name, size_t name_len, const char* scopes, size_t scopes_len,
+                                  int64_t expires_in, unsigned int flags) {
+    if (key_out) *key_out = nullptr;
+    if (!key_out || (!username && username_len) || (!name && name_len) || (!scopes && scopes_len))
+        return authp_capi::misuse("NULL key_out, username, name or scopes");
+    if ((flags & ~AUTHP_APIKEY_TEST) != 0) return authp_capi::misuse("unknown API key flags");
+    return on(dir, [&](DirectoryAdmin& a) {
+        if (!dir->pepper) {
+            if (!dir->api_keys)
+                throw Error(ErrorCode::Config,
+                            "API keys need \"API_KEYS\" with PEPPER_FILE or PEPPER_ENV in the configuration");
+            dir->pepper = authpolicy::apikey::Pepper::load(*dir->api_keys);
+        }
+        const auto env = (flags & AUTHP_APIKEY_TEST) != 0 ? authpolicy::apikey::Environment::Test
+                                                          : authpolicy::apikey::Environment::Live;
+        std::string key = a.create_api_key(*dir->pepper, view_of(username, username_len), view_of(name, name_len),
+                                           view_of(scopes, scopes_len), expires_in, env);
+        *key_out = authp_capi::owned_secret(key);
+        return AUTHP_OK;
+    });
+}
+int authp_directory_apikey_revoke(authp_directory* dir, const char* selector_or_key, size_t len) {
+    if (!selector_or_key && len) return authp_capi::misuse("NULL selector_or_key");
+    return on(dir, [&](DirectoryAdmin& a) {
+        a.revoke_api_key(view_of(selector_or_key, len));
+        return AUTHP_OK;
+    });
+}
+int authp_directory_apikey_list_json(char** out, authp_directory* dir, const char* username, size_t username_len) {
+    if (out) *out = nullptr;
+    if (!out || (!username && username_len)) return authp_capi::misuse("NULL out or username");
+    return on(dir, [&](DirectoryAdmin& a) {
+        *out = authp_capi::owned_string(a.list_api_keys_json(optional_view(username, username_len)));
+        return AUTHP_OK;
+    });
 }
 int authp_directory_oauth_token_create(char** token_out, authp_directory* dir, const char* username,
                                        size_t username_len, const char* client_id, size_t client_id_len,

@@ -12,8 +12,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/crypto/digest.h"
+#include "core/directory/api_key_record.h"
 #include "core/directory/token_record.h"
 #include "core/engine/user.h"
 
@@ -79,6 +81,9 @@ class DirectoryReader {
     virtual std::optional<directory::TokenRecord> find_token(const crypto::Sha256& digest) const = 0;
     virtual std::optional<SessionRow> find_session(const crypto::Sha256& digest) const = 0;
     virtual std::optional<OAuthTokenRecord> find_oauth_token(const crypto::Sha256& digest) const = 0;
+    // The API key with this selector and its owner in one query, revoked or not (the
+    // authenticator decides); docs/api-keys.md.
+    virtual std::optional<ApiKeyRecord> find_api_key(std::string_view selector) const = 0;
     // A random key for session auth hashes, made once per directory and shared by every engine
     // on it (so a session made by one server verifies on another).
     virtual std::string session_secret() const = 0;
@@ -132,6 +137,18 @@ class Directory : public DirectoryReader {
     virtual bool revoke_oauth_token(const crypto::Sha256& digest) = 0;
     // [{"id","username","client_id","scope","created","expires"}]; all users when nullopt.
     virtual std::string list_oauth_tokens_json(std::optional<std::string_view> username) const = 0;
+
+    // The engine's own API keys (docs/api-keys.md): a selector and a verifier, never the key.
+    // add_api_key throws Error(NotFound) for an unknown user, Error(Exists) for a taken selector.
+    virtual int64_t add_api_key(const NewApiKey& key) = 0;
+    // Marks the key revoked (it stays listed) and publishes a Token revocation carrying its
+    // verifier, which is what the caches key API keys by. False when unknown or already revoked.
+    virtual bool revoke_api_key(std::string_view selector, int64_t now) = 0;
+    // [{"id","selector","prefix","username","name","scopes","created","expires","last_used","revoked"}];
+    // all users when username is nullopt.
+    virtual std::string list_api_keys_json(std::optional<std::string_view> username) const = 0;
+    // One transaction for the whole batch; a time never moves backwards; unknown selectors are skipped.
+    virtual void record_api_keys_used(const std::vector<ApiKeyUse>& uses) = 0;
 
     // Revocations made by this handle and, where the backend can tell (PostgreSQL's
     // LISTEN/NOTIFY), by every other process on the same database. A sink may run on a backend

@@ -160,6 +160,53 @@ std::string DirectoryAdmin::list_oauth_tokens_json(std::optional<std::string_vie
     return directory_->list_oauth_tokens_json(username);
 }
 
+std::string DirectoryAdmin::create_api_key(const apikey::Pepper& pepper, std::string_view username,
+                                           std::string_view name, std::string_view scopes, int64_t expires_in,
+                                           apikey::Environment env) {
+    const std::string_view label = checked_text(name, kMaxTokenName, "API key name");
+    const std::string_view owner = checked_existing_username(username);
+    const std::string normalised = normalised_scope(checked_text(scopes, kMaxScope, "scopes"));
+    const int64_t t = now();
+    const std::optional<int64_t> expires = expiry(t, expires_in);
+    // Selectors are 71 random bits: a collision is all but impossible, and is retried once.
+    for (int attempt = 0;; ++attempt) {
+        try {
+            return mint(apikey::generate_key(env), [&](const std::string& key) {
+                const apikey::ParsedKey parsed = *apikey::parse_key(key);
+                NewApiKey row;
+                row.selector = parsed.selector;
+                row.prefix = parsed.prefix;
+                row.verifier = pepper.verifier(parsed.selector, parsed.secret);
+                row.username = owner;
+                row.name = label;
+                row.scopes = normalised;
+                row.created = t;
+                row.expires = expires;
+                directory_->add_api_key(row);
+            });
+        } catch (const Error& e) {
+            if (e.code() != ErrorCode::Exists || attempt > 0) throw;
+        }
+    }
+}
+
+void DirectoryAdmin::revoke_api_key(std::string_view selector_or_key) {
+    std::string_view selector = selector_or_key;
+    if (const auto parsed = apikey::parse_key(selector_or_key)) {
+        selector = parsed->selector;
+    } else if (!apikey::is_selector(selector_or_key)) {
+        // Never quoted: the argument may be a mistyped key.
+        throw Error(ErrorCode::Invalid, "not an API key or the 12-character selector of one");
+    }
+    if (!directory_->revoke_api_key(selector, now()))
+        throw Error(ErrorCode::NotFound, "no such API key (or it is already revoked)");
+}
+
+std::string DirectoryAdmin::list_api_keys_json(std::optional<std::string_view> username) const {
+    return directory_->list_api_keys_json(username ? std::optional(checked_existing_username(*username))
+                                                   : std::nullopt);
+}
+
 int64_t DirectoryAdmin::logout_user(std::string_view username) {
     const UserPtr user = directory_->find_user(checked_existing_username(username));
     if (!user || !user->id) throw Error(ErrorCode::NotFound, "no such user");

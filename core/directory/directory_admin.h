@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/apikey/api_key_format.h"
+#include "core/apikey/api_key_settings.h"
 #include "core/directory/directory.h"
 #include "core/passwords/password_hasher.h"
 
@@ -51,6 +53,15 @@ class DirectoryAdmin {
                                    int64_t expires_in);
     void revoke_oauth_token(std::string_view token);  // Error(NotFound) when unknown
     std::string list_oauth_tokens_json(std::optional<std::string_view> username) const;
+
+    // An API key (docs/api-keys.md): `ap_live_…` or, with env Test, `ap_test_…`; shown once,
+    // stored as its selector and HMAC(pepper, …). Scopes as OAuth's; expires_in as tokens'.
+    std::string create_api_key(const apikey::Pepper& pepper, std::string_view username, std::string_view name,
+                               std::string_view scopes, int64_t expires_in, apikey::Environment env);
+    // By the whole key or its selector. Error(Invalid) for neither, Error(NotFound) when unknown
+    // or already revoked.
+    void revoke_api_key(std::string_view selector_or_key);
+    std::string list_api_keys_json(std::optional<std::string_view> username) const;
 
     // Ends every session of a user; returns how many there were.
     int64_t logout_user(std::string_view username);

@@ -446,6 +446,8 @@ EngineConfig parse_config(const json& root, const std::string& base_dir) {
             c.rest_knox = value;
         } else if (key == "API_KEY_CUSTOM_HEADER") {
             c.api_key_custom_header = value;
+        } else if (key == "API_KEYS") {
+            if (!value.is_null()) c.api_keys = apikey::parse_api_key_settings(value, at, base_dir);
         } else if (key == "VIEWS") {
             expect(value, value.is_object(), at, "an object of views");
             for (const auto& [name, view] : value.items()) {

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/apikey/api_key_settings.h"
 #include "core/authn/login_failures.h"
 #include "core/authn/redis_dpop_replay_store.h"
 #include "core/authz/permission.h"
@@ -91,6 +92,8 @@ struct EngineConfig {
     std::optional<nlohmann::json> sessions;
     // The Django packages' blocks as written; validated when the engine is built (core/django/ecosystem/).
     std::optional<nlohmann::json> simple_jwt, oauth2_provider, rest_knox, api_key_custom_header;
+    // API_KEYS (docs/api-keys.md): where the pepper comes from; APIKeyAuthentication needs it.
+    std::optional<apikey::ApiKeySettings> api_keys;
     std::string base_dir;
 };
 

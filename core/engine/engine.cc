@@ -1,5 +1,7 @@
 #include "core/engine/engine.h"
 
+#include "core/apikey/api_key_settings.h"
+#include "core/authn/api_key_authenticator.h"
 #include "core/authn/basic_authenticator.h"
 #include "core/authn/jwt_authenticator.h"
 #include "core/authn/memory_dpop_replay_store.h"
@@ -64,6 +66,28 @@ bool is_token_char(std::string_view s) {
         if (c <= 0x20 || c >= 0x7f || c == '"' || c == '\\') return false;
     }
     return true;
+}
+
+// "keyword": one word or a non-empty list of them (TokenAuthentication, APIKeyAuthentication).
+std::vector<std::string> keywords_option(Options& opts, const char* fallback) {
+    std::vector<std::string> keywords{fallback};
+    const json* k = opts.take("keyword");
+    if (k == nullptr) return keywords;
+    keywords.clear();
+    if (k->is_string()) {
+        keywords.push_back(k->get<std::string>());
+    } else if (k->is_array() && !k->empty()) {
+        for (const auto& item : *k) {
+            if (!item.is_string()) config_fail(opts.where("keyword"), "expected a string or a list of strings");
+            keywords.push_back(item.get<std::string>());
+        }
+    } else {
+        config_fail(opts.where("keyword"), "expected a string or a non-empty list of strings");
+    }
+    for (const auto& kw : keywords) {
+        if (!is_token_char(kw)) config_fail(opts.where("keyword"), "a keyword is one word of visible ASCII");
+    }
+    return keywords;
 }
 
 // The lazy user as permissions see it (DRF's request.user inside has_permission).
@@ -142,6 +166,9 @@ std::string services_identity(const EngineConfig& c) {
                {c.simple_jwt ? *c.simple_jwt : json(), c.oauth2_provider ? *c.oauth2_provider : json(),
                 c.rest_knox ? *c.rest_knox : json(), c.api_key_custom_header ? *c.api_key_custom_header : json()}},
               {"dpop_replay_backend", c.dpop_replay_backend ? c.dpop_replay_backend->as_written : json()},
+              {"api_keys",
+               c.api_keys ? json{c.api_keys->pepper_file, c.api_keys->pepper_env, c.api_keys->last_used_flush_seconds}
+                          : json()},
               {"base_dir", c.base_dir}};
     return j.dump();
 }
@@ -208,6 +235,7 @@ Engine::Engine(const EngineConfig& config, HostHooks hooks, const Engine* previo
         services_->set_dpop_replay_store(dpop_replay_store(config));
         configure_django(config);
         configure_ecosystem(config, /*publish=*/true);
+        if (config.api_keys) services_->configure_api_keys(*config.api_keys);
         if (const std::string warning = services_->directory()->exposure_warning(); !warning.empty())
             log(LogLevel::Warning, warning);
     }
@@ -456,8 +484,8 @@ std::shared_ptr<const authn::Authenticator> Engine::build_authenticator(const Au
     // the Django packages' dotted classes read top-level blocks (SIMPLE_JWT, …) that the options
     // do not show; options that read a file or the environment may have changed behind the text.
     const bool reusable = hooks_.custom_authenticators.count(spec.class_name) == 0 &&
-                          spec.class_name != "BasicAuthentication" && spec.class_name.find('.') == std::string::npos &&
-                          !reads_outside_its_options(spec.options);
+                          spec.class_name != "BasicAuthentication" && spec.class_name != "APIKeyAuthentication" &&
+                          spec.class_name.find('.') == std::string::npos && !reads_outside_its_options(spec.options);
     if (reusable) {
         const std::string id = spec.class_name + "\n" + spec.options.dump() + "\n" + spec.base_dir;
         if (auto it = built_.find(id); it != built_.end()) return it->second;
@@ -500,24 +528,15 @@ std::shared_ptr<const authn::Authenticator> Engine::build_authenticator_fresh(co
         }
         built = std::make_shared<authn::BasicAuthenticator>(services_, realm, login_guard_);
     } else if (spec.class_name == "TokenAuthentication") {
-        std::vector<std::string> keywords{"Token"};
-        if (const json* k = opts.take("keyword")) {
-            keywords.clear();
-            if (k->is_string()) {
-                keywords.push_back(k->get<std::string>());
-            } else if (k->is_array() && !k->empty()) {
-                for (const auto& item : *k) {
-                    if (!item.is_string()) config_fail(opts.where("keyword"), "expected a string or a list of strings");
-                    keywords.push_back(item.get<std::string>());
-                }
-            } else {
-                config_fail(opts.where("keyword"), "expected a string or a non-empty list of strings");
-            }
-            for (const auto& kw : keywords) {
-                if (!is_token_char(kw)) config_fail(opts.where("keyword"), "a keyword is one word of visible ASCII");
-            }
-        }
-        built = std::make_shared<authn::TokenAuthenticator>(services_, keywords);
+        built = std::make_shared<authn::TokenAuthenticator>(services_, keywords_option(opts, "Token"));
+    } else if (spec.class_name == "APIKeyAuthentication") {
+        // Refused rather than run without a pepper: verifiers would then be plain hashes.
+        if (!services_->api_key_pepper())
+            config_fail(spec.where,
+                        "APIKeyAuthentication needs \"API_KEYS\": {\"PEPPER_FILE\": …} or "
+                        "{\"PEPPER_ENV\": …} (the server-side pepper; docs/api-keys.md)");
+        built = std::make_shared<authn::ApiKeyAuthenticator>(services_, services_->api_key_pepper(),
+                                                             keywords_option(opts, "Api-Key"));
     } else if (spec.class_name == "RemoteUserAuthentication") {
         std::optional<std::string> header;
         bool create = true;
@@ -539,11 +558,13 @@ std::shared_ptr<const authn::Authenticator> Engine::build_authenticator_fresh(co
         built = authn::make_session_authenticator(services_, spec.options, spec.where);
         return built;
     } else {
-        config_fail(spec.where, "unknown authentication class '" + http::shown_name(spec.class_name) +
-                                    "' (built in: BasicAuthentication, TokenAuthentication, SessionAuthentication, "
-                                    "RemoteUserAuthentication, "
-                                    "JWTAuthentication, OAuth2Authentication; "
-                                    "custom classes must be registered before the engine is built)");
+        config_fail(
+            spec.where,
+            "unknown authentication class '" + http::shown_name(spec.class_name) +
+                "' (built in: BasicAuthentication, TokenAuthentication, APIKeyAuthentication, SessionAuthentication, "
+                "RemoteUserAuthentication, "
+                "JWTAuthentication, OAuth2Authentication; "
+                "custom classes must be registered before the engine is built)");
     }
     opts.finish();
     return built;

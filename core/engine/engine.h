@@ -109,6 +109,7 @@ class Engine {
     ViewPolicy default_policy_;
     std::map<std::string, ViewPolicy, std::less<>> views_;
     std::unique_ptr<django::ecosystem::Registry> ecosystem_;  // the Django packages' classes
+    std::shared_ptr<const apikey::Pepper> api_key_pepper_;    // API_KEYS; null when absent
 };
 
 }  // namespace authpolicy

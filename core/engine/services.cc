@@ -4,6 +4,8 @@
 
 #include <openssl/crypto.h>
 
+#include "core/apikey/api_key_settings.h"
+#include "core/apikey/last_used_recorder.h"
 #include "core/common/error.h"
 #include "core/crypto/random.h"
 #include "core/directory/postgres/pg_listener.h"
@@ -28,7 +30,17 @@ Services::Services(std::shared_ptr<directory::Directory> directory, unsigned pas
 
 Services::~Services() {
     django_listener_.reset();
+    api_key_usage_.reset();  // the final batch of last-used times, while the directory is open
     directory_->unsubscribe(subscription_);
+}
+
+void Services::configure_api_keys(const apikey::ApiKeySettings& settings) {
+    api_key_pepper_ = apikey::Pepper::load(settings);
+    api_key_usage_ = std::make_unique<apikey::LastUsedRecorder>(
+        [directory = directory_](const std::vector<directory::ApiKeyUse>& uses) {
+            directory->record_api_keys_used(uses);
+        },
+        settings.last_used_flush_seconds, [this](const std::string& m) { log_error(m); });
 }
 
 void Services::attach_django(std::shared_ptr<const django::DjangoDatabase> store) {

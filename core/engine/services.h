@@ -25,6 +25,11 @@ struct EcosystemSettings;
 namespace directory::postgres {
 class PgListener;
 }
+namespace apikey {
+class LastUsedRecorder;
+class Pepper;
+struct ApiKeySettings;
+}  // namespace apikey
 
 // The host's user lookup. Returns the user, nullptr for "no such user", or nullopt to pass
 // the question on to the built-in directory. Throws Error(User | Callback) on failure.
@@ -104,6 +109,13 @@ class Services {
     // Keys the Basic cache: HMAC under a per-process random key, never the plain password.
     crypto::Sha256 basic_cache_key(std::string_view username, std::string_view password) const;
     void invalidate_caches() const;
+
+    // API_KEYS (docs/api-keys.md), set once when the services are made: loads the pepper
+    // (Error(Config) when missing or short) and starts the last-used recorder, whose background
+    // thread writes every LAST_USED_FLUSH_SECONDS and once more at ~Services. Both null otherwise.
+    void configure_api_keys(const apikey::ApiKeySettings& settings);
+    const std::shared_ptr<const apikey::Pepper>& api_key_pepper() const { return api_key_pepper_; }
+    apikey::LastUsedRecorder* api_key_usage() const { return api_key_usage_.get(); }
     // Hits and misses of the Basic, Token and Session credential caches together.
     cache::CredentialCache<CachedCredential>::Counts cache_counts() const;
 
@@ -124,7 +136,9 @@ class Services {
     mutable cache::CredentialCache<CachedCredential> session_cache_;
     std::function<void(const std::string&)> error_log_;
     std::shared_ptr<authn::DpopReplayStore> dpop_replay_store_;
-    // Last, so that it stops (and joins its thread) before anything it calls into is destroyed.
+    std::shared_ptr<const apikey::Pepper> api_key_pepper_;
+    // Last, so that they stop (and join their threads) before anything they call into is destroyed.
+    std::unique_ptr<apikey::LastUsedRecorder> api_key_usage_;
     std::unique_ptr<directory::postgres::PgListener> django_listener_;
 };
 

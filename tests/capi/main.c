@@ -15,5 +15,6 @@ int main(void) {
     test_security();
     test_cert_binding();
     test_directory();
+    test_apikey();
     return check_summary();
 }

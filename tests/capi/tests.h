@@ -13,5 +13,6 @@ void test_reload(void);
 void test_security(void);
 void test_cert_binding(void);
 void test_directory(void);
+void test_apikey(void);
 
 #endif /* AUTHP_TESTS_TESTS_H */

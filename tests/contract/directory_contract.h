@@ -16,6 +16,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/apikey/api_key_format.h"
+#include "core/apikey/api_key_settings.h"
 #include "core/common/error.h"
 #include "core/directory/directory.h"
 #include "core/directory/directory_admin.h"
@@ -241,6 +243,128 @@ inline void check_directory_contract(const Fresh& fresh) {
         CHECK_FALSE(saw(token(sha256("never-issued"))));
         CHECK_FALSE(saw([](const Revocation& r) { return r.digest == sha256("never-made"); }));
         CHECK_FALSE(saw(user(bob)));
+    }
+
+    SUBCASE("API keys: by selector with owner and verifier; revoke keeps the row; last-used batches") {
+        const int64_t alice = add(d, "alice");
+        add(d, "bob");
+        authpolicy::directory::NewApiKey k;
+        k.selector = "AAAAAAAAAAA1";
+        k.prefix = "ap_live_";
+        k.verifier = sha256("verifier-1");
+        k.username = "alice";
+        k.name = "ci";
+        k.scopes = "read deploy";
+        k.created = 100;
+        k.expires = 5000;
+        const int64_t id = d.add_api_key(k);
+        CHECK(id > 0);
+        auto found = d.find_api_key("AAAAAAAAAAA1");
+        REQUIRE(found);
+        CHECK(found->id == id);
+        CHECK(found->selector == "AAAAAAAAAAA1");
+        CHECK(found->prefix == "ap_live_");
+        CHECK(found->verifier == sha256("verifier-1"));
+        CHECK(found->name == "ci");
+        CHECK(found->scopes == "read deploy");
+        CHECK(found->created == 100);
+        CHECK(found->expires == 5000);
+        CHECK_FALSE(found->revoked);
+        REQUIRE(found->user);
+        CHECK(found->user->id == alice);
+        CHECK_FALSE(d.find_api_key("AAAAAAAAAAA2"));
+        CHECK_FALSE(d.find_api_key("aaaaaaaaaaa1"));  // exact match
+        CHECK(code_of([&] { d.add_api_key(k); }) == ErrorCode::Exists);
+        k.selector = "AAAAAAAAAAA2";
+        k.username = "ghost";
+        CHECK(code_of([&] { d.add_api_key(k); }) == ErrorCode::NotFound);
+        k.username = "bob";
+        k.expires = std::nullopt;
+        k.verifier = sha256("verifier-2");
+        d.add_api_key(k);
+        CHECK_FALSE(d.find_api_key("AAAAAAAAAAA2")->expires);
+
+        d.record_api_keys_used({{"AAAAAAAAAAA1", 700}, {"AAAAAAAAAAA2", 800}, {"NOSUCHKEY000", 900}});
+        d.record_api_keys_used({{"AAAAAAAAAAA1", 600}});  // never backwards
+        d.record_api_keys_used({});
+        auto listed = nlohmann::json::parse(d.list_api_keys_json(std::nullopt));
+        REQUIRE(listed.size() == 2);
+        CHECK(listed[0]["id"] == id);
+        CHECK(listed[0]["selector"] == "AAAAAAAAAAA1");
+        CHECK(listed[0]["prefix"] == "ap_live_");
+        CHECK(listed[0]["username"] == "alice");
+        CHECK(listed[0]["name"] == "ci");
+        CHECK(listed[0]["scopes"] == "read deploy");
+        CHECK(listed[0]["created"] == 100);
+        CHECK(listed[0]["expires"] == 5000);
+        CHECK(listed[0]["last_used"] == 700);
+        CHECK(listed[0]["revoked"].is_null());
+        CHECK(listed[1]["last_used"] == 800);
+        CHECK(listed[1]["expires"].is_null());
+        CHECK(nlohmann::json::parse(d.list_api_keys_json("bob")).size() == 1);
+        CHECK(code_of([&] { d.list_api_keys_json("ghost"); }) == ErrorCode::NotFound);
+
+        std::vector<Revocation> seen;
+        std::mutex m;
+        const uint64_t sub = d.subscribe([&](const Revocation& r) {
+            std::lock_guard lock(m);
+            seen.push_back(r);
+        });
+        CHECK(d.revoke_api_key("AAAAAAAAAAA1", 1234));
+        CHECK_FALSE(d.revoke_api_key("AAAAAAAAAAA1", 1300));  // already revoked
+        CHECK_FALSE(d.revoke_api_key("NOSUCHKEY000", 1300));
+        // The caches key API keys by verifier: the revocation carries it as a token digest.
+        bool told = false;
+        for (int i = 0; i < 500 && !told; ++i) {
+            {
+                std::lock_guard lock(m);
+                for (const auto& r : seen)
+                    told = told || (r.kind == Revocation::Kind::Token && r.digest == sha256("verifier-1"));
+            }
+            if (!told) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        CHECK(told);
+        d.unsubscribe(sub);
+        CHECK(d.find_api_key("AAAAAAAAAAA1")->revoked == 1234);
+        CHECK(nlohmann::json::parse(d.list_api_keys_json("alice"))[0]["revoked"] == 1234);
+
+        d.delete_user("bob");  // its keys go with it
+        CHECK_FALSE(d.find_api_key("AAAAAAAAAAA2"));
+    }
+
+    SUBCASE("DirectoryAdmin: API keys are minted, shown once, and never stored") {
+        add(d, "john");
+        DirectoryAdmin admin(dir, 1000, [] { return 1000.0; });
+        const authpolicy::apikey::Pepper pepper(std::string(40, 'p'));
+        const std::string key = admin.create_api_key(pepper, "john", "deploy", " write  read ", 3600,
+                                                     authpolicy::apikey::Environment::Live);
+        const auto parsed = authpolicy::apikey::parse_key(key);
+        REQUIRE(parsed);
+        auto row = d.find_api_key(parsed->selector);
+        REQUIRE(row);
+        CHECK(row->verifier == pepper.verifier(parsed->selector, parsed->secret));
+        CHECK(row->scopes == "write read");
+        CHECK(row->expires == 1000 + 3600);
+        CHECK(row->created == 1000);
+        const std::string listing = admin.list_api_keys_json("john");
+        CHECK(listing.find(std::string(parsed->secret)) == std::string::npos);
+        CHECK(listing.find(key) == std::string::npos);
+        const std::string test_key =
+            admin.create_api_key(pepper, "john", "", "", 0, authpolicy::apikey::Environment::Test);
+        CHECK(d.find_api_key(authpolicy::apikey::parse_key(test_key)->selector)->prefix == "ap_test_");
+        CHECK(code_of([&] {
+                  admin.create_api_key(pepper, "ghost", "", "", 0, authpolicy::apikey::Environment::Live);
+              }) == ErrorCode::NotFound);
+        CHECK(code_of([&] {
+                  admin.create_api_key(pepper, "john", "", "", -1, authpolicy::apikey::Environment::Live);
+              }) == ErrorCode::Invalid);
+        CHECK(code_of([&] {
+                  admin.create_api_key(pepper, "john", "", "a\\b", 0, authpolicy::apikey::Environment::Live);
+              }) == ErrorCode::Invalid);
+        CHECK(code_of([&] { admin.revoke_api_key("not-a-key"); }) == ErrorCode::Invalid);
+        admin.revoke_api_key(key);  // by the whole key
+        CHECK(code_of([&] { admin.revoke_api_key(parsed->selector); }) == ErrorCode::NotFound);
+        CHECK(code_of([&] { admin.revoke_api_key("ZZZZZZZZZZZZ"); }) == ErrorCode::NotFound);
     }
 
     SUBCASE("DirectoryAdmin: the business rules, written once") {

@@ -262,10 +262,23 @@ TEST_CASE("migrations: fresh, idempotent, concurrent, newer refused") {
             return c
                 .exec_script(
                     "SELECT count(*) FROM pg_tables WHERE tablename IN ('authp_user', 'authp_token', "
-                    "'authp_oauth_token', 'authp_session', 'authp_secret', 'authp_schema', 'authp_throttle')")
+                    "'authp_oauth_token', 'authp_session', 'authp_secret', 'authp_schema', 'authp_throttle', "
+                    "'authp_api_key')")
                 .int64(0, 0);
         });
-        CHECK(tables == 7);
+        CHECK(tables == 8);
+        // A database at step 2 (before API keys) gets step 3 alone, its rows untouched.
+        pool.write([](PgConnection& c) {
+            c.exec_script("DROP TABLE authp_api_key; UPDATE authp_schema SET version = 2");
+            c.exec_script("INSERT INTO authp_user (username, password, date_joined) VALUES ('kept', '!', 1)");
+            return 0;
+        });
+        pg_migrate(pool);
+        CHECK(pool.read([](PgConnection& c) { return pg_schema_version(c); }) == kPgSchemaVersion);
+        CHECK(pool.read([](PgConnection& c) {
+            return c.exec_script("SELECT count(*) FROM authp_api_key").int64(0, 0) +
+                   c.exec_script("SELECT count(*) FROM authp_user WHERE username = 'kept'").int64(0, 0);
+        }) == 1);
         CHECK(pool.read(
                   [](PgConnection& c) { return c.exec_script("SELECT count(*) FROM authp_schema").int64(0, 0); }) == 1);
     }
@@ -514,6 +527,16 @@ TEST_CASE("revocations are notified in the writing transaction") {
     CHECK(writer.remove_session(s));
     CHECK(rec.wait([&](const auto& v) { return has_token(v, Revocation::Kind::Session, s); }));
     CHECK_FALSE(writer.revoke_token(t));  // nothing taken away: no notice
+
+    // An API key's revocation reaches other processes as its verifier (what caches key it by).
+    authpolicy::directory::NewApiKey key;
+    key.selector = "SELECTOR0001";
+    key.prefix = "ap_live_";
+    key.verifier = digest_of("api-key-verifier");
+    key.username = "alice";
+    writer.add_api_key(key);
+    CHECK(writer.revoke_api_key("SELECTOR0001", 5));
+    CHECK(rec.wait([&](const auto& v) { return has_token(v, Revocation::Kind::Token, key.verifier); }));
 
     // A write that fails rolls back its notice with it: rotating onto a session of a user that
     // does not exist deletes s2, notifies, then fails on the foreign key.

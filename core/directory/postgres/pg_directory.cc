@@ -61,6 +61,42 @@ nlohmann::ordered_json optional_json(const PgResult& r, int row, int col) {
     return r.is_null(row, col) ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(r.int64(row, col));
 }
 
+crypto::Sha256 digest_from_hex(const std::string& text) {
+    crypto::Sha256 d{};
+    const auto nibble = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        return -1;
+    };
+    if (text.size() != d.size() * 2) throw Error(ErrorCode::Store, "authp_api_key holds a malformed verifier");
+    for (size_t i = 0; i < d.size(); ++i) {
+        const int hi = nibble(text[2 * i]);
+        const int lo = nibble(text[2 * i + 1]);
+        if (hi < 0 || lo < 0) throw Error(ErrorCode::Store, "authp_api_key holds a malformed verifier");
+        d[i] = static_cast<uint8_t>(hi << 4 | lo);
+    }
+    return d;
+}
+
+// A PostgreSQL array literal of quoted elements.
+std::string text_array(const std::vector<ApiKeyUse>& uses, bool times) {
+    std::string out = "{";
+    for (size_t i = 0; i < uses.size(); ++i) {
+        if (i > 0) out += ',';
+        if (times) {
+            out += std::to_string(uses[i].when);
+            continue;
+        }
+        out += '"';
+        for (char c : uses[i].selector) {
+            if (c == '"' || c == '\\') out += '\\';
+            out += c;
+        }
+        out += '"';
+    }
+    return out + "}";
+}
+
 }  // namespace
 
 PgDirectory::PgDirectory(PgOptions options) : options_(std::move(options)), pool_(std::make_unique<PgPool>(options_)) {}
@@ -105,6 +141,30 @@ std::optional<TokenRecord> PgDirectory::find_token(const crypto::Sha256& digest)
         t.expires = r.optional_int64(0, 3);
         t.user = user_from_row(r, 0, 4);
         return t;
+    });
+}
+
+std::optional<ApiKeyRecord> PgDirectory::find_api_key(std::string_view selector) const {
+    return use().read([&](PgConnection& c) -> std::optional<ApiKeyRecord> {
+        PgResult r =
+            c.exec(std::string("SELECT k.id, k.selector, k.prefix, encode(k.verifier, 'hex'), k.name, k.scopes, "
+                               "k.created, k.expires, k.revoked, ") +
+                       kUserColumns +
+                       " FROM authp_api_key k JOIN authp_user u ON u.id = k.user_id WHERE k.selector = $1::text",
+                   {std::string(selector)});
+        if (r.rows() == 0) return std::nullopt;
+        ApiKeyRecord k;
+        k.id = r.int64(0, 0);
+        k.selector = r.text(0, 1);
+        k.prefix = r.text(0, 2);
+        k.verifier = digest_from_hex(r.text(0, 3));
+        k.name = r.text(0, 4);
+        k.scopes = r.text(0, 5);
+        k.created = r.int64(0, 6);
+        k.expires = r.optional_int64(0, 7);
+        k.revoked = r.optional_int64(0, 8);
+        k.user = user_from_row(r, 0, 9);
+        return k;
     });
 }
 
@@ -256,6 +316,72 @@ std::string PgDirectory::list_tokens_json(std::optional<std::string_view> userna
         }
         if (username && out.empty()) id_of(c, *username);  // no tokens, or no such user
         return dump(out);
+    });
+}
+
+int64_t PgDirectory::add_api_key(const NewApiKey& key) {
+    return use().write([&](PgConnection& c) {
+        const int64_t user_id = id_of(c, key.username);
+        PgResult r = c.exec(
+            "INSERT INTO authp_api_key (selector, prefix, verifier, user_id, name, scopes, created, expires) "
+            "VALUES ($1::text, $2::text, $3::bytea, $4::bigint, $5::text, $6::text, $7::bigint, $8::bigint) "
+            "RETURNING id",
+            {std::string(key.selector), std::string(key.prefix), bytea_param(key.verifier), std::to_string(user_id),
+             std::string(key.name), std::string(key.scopes), std::to_string(key.created), optional_int(key.expires)});
+        return r.int64(0, 0);
+    });
+}
+
+// The NOTIFY carries the verifier as a token digest ("t:"): the caches key API keys by it, and
+// a verifier, like a token digest, cannot be turned back into a key.
+bool PgDirectory::revoke_api_key(std::string_view selector, int64_t now) {
+    const std::optional<crypto::Sha256> verifier = use().write([&](PgConnection& c) -> std::optional<crypto::Sha256> {
+        PgResult r = c.exec(
+            "UPDATE authp_api_key SET revoked = $1::bigint WHERE selector = $2::text AND revoked IS NULL "
+            "RETURNING encode(verifier, 'hex')",
+            {std::to_string(now), std::string(selector)});
+        if (r.rows() == 0) return std::nullopt;
+        const crypto::Sha256 v = digest_from_hex(r.text(0, 0));
+        notify(c, "t:" + hex(v));
+        return v;
+    });
+    if (verifier) publish({Revocation::Kind::Token, *verifier, 0});
+    return verifier.has_value();
+}
+
+std::string PgDirectory::list_api_keys_json(std::optional<std::string_view> username) const {
+    return use().read([&](PgConnection& c) {
+        PgResult r = c.exec(
+            "SELECT k.id, k.selector, k.prefix, u.username, k.name, k.scopes, k.created, k.expires, k.last_used, "
+            "k.revoked FROM authp_api_key k JOIN authp_user u ON u.id = k.user_id "
+            "WHERE $1::text IS NULL OR u.username = $1::text ORDER BY k.id",
+            {optional_text(username)});
+        nlohmann::ordered_json out = nlohmann::ordered_json::array();
+        for (int i = 0; i < r.rows(); ++i) {
+            out.push_back({{"id", r.int64(i, 0)},
+                           {"selector", r.text(i, 1)},
+                           {"prefix", r.text(i, 2)},
+                           {"username", r.text(i, 3)},
+                           {"name", r.text(i, 4)},
+                           {"scopes", r.text(i, 5)},
+                           {"created", r.int64(i, 6)},
+                           {"expires", optional_json(r, i, 7)},
+                           {"last_used", optional_json(r, i, 8)},
+                           {"revoked", optional_json(r, i, 9)}});
+        }
+        if (username && out.empty()) id_of(c, *username);  // no keys, or no such user
+        return dump(out);
+    });
+}
+
+void PgDirectory::record_api_keys_used(const std::vector<ApiKeyUse>& uses) {
+    if (uses.empty()) return;
+    use().write([&](PgConnection& c) {
+        c.exec(
+            "UPDATE authp_api_key k SET last_used = v.t FROM unnest($1::text[], $2::bigint[]) AS v(s, t) "
+            "WHERE k.selector = v.s AND (k.last_used IS NULL OR k.last_used < v.t)",
+            {text_array(uses, false), text_array(uses, true)});
+        return 0;
     });
 }
 

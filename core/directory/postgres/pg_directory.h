@@ -26,6 +26,7 @@ class PgDirectory final : public Directory {
     std::optional<TokenRecord> find_token(const crypto::Sha256& digest) const override;
     std::optional<SessionRow> find_session(const crypto::Sha256& digest) const override;
     std::optional<OAuthTokenRecord> find_oauth_token(const crypto::Sha256& digest) const override;
+    std::optional<ApiKeyRecord> find_api_key(std::string_view selector) const override;
     std::string session_secret() const override;
 
     std::string describe() const override { return pool_->target(); }
@@ -53,6 +54,11 @@ class PgDirectory final : public Directory {
                             std::string_view scope, int64_t created, std::optional<int64_t> expires) override;
     bool revoke_oauth_token(const crypto::Sha256& digest) override;
     std::string list_oauth_tokens_json(std::optional<std::string_view> username) const override;
+
+    int64_t add_api_key(const NewApiKey& key) override;
+    bool revoke_api_key(std::string_view selector, int64_t now) override;
+    std::string list_api_keys_json(std::optional<std::string_view> username) const override;
+    void record_api_keys_used(const std::vector<ApiKeyUse>& uses) override;
 
     SchemaStatus schema() const override;
     void migrate() override;  // connects and migrates now rather than on first use

@@ -69,10 +69,22 @@ CREATE TABLE IF NOT EXISTS authp_throttle (
 );
 CREATE INDEX IF NOT EXISTS authp_throttle_expiry ON authp_throttle(expires_at);
 )sql",
-    // step 3: API keys (merged from the apikey branch). A placeholder so that this branch's
-    // step 4 has its number; the merge replaces it with the apikey branch's step.
+    // 3: the engine's own API keys (docs/api-keys.md): selector and verifier, never the key.
     R"sql(
-SELECT 1;
+CREATE TABLE IF NOT EXISTS authp_api_key (
+    id BIGSERIAL PRIMARY KEY,
+    selector TEXT NOT NULL UNIQUE,
+    prefix TEXT NOT NULL,
+    verifier BYTEA NOT NULL,
+    user_id BIGINT NOT NULL REFERENCES authp_user(id) ON DELETE CASCADE,
+    name TEXT NOT NULL DEFAULT '',
+    scopes TEXT NOT NULL DEFAULT '',
+    created BIGINT NOT NULL,
+    expires BIGINT,
+    last_used BIGINT,
+    revoked BIGINT
+);
+CREATE INDEX IF NOT EXISTS authp_api_key_user ON authp_api_key(user_id);
 )sql",
     // 4: DPOP_REPLAY_BACKEND "postgresql" (core/authn/postgres_dpop_replay_store.cc): the
     // SHA-256 of a DPoP proof's key thumbprint and jti, and when it may be forgotten (Unix

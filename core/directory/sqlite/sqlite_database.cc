@@ -12,7 +12,7 @@
 namespace authpolicy::directory::sqlite {
 namespace {
 
-constexpr int kSchemaVersion = 4;
+constexpr int kSchemaVersion = 5;
 
 // Each step takes the schema from version i to i + 1; steps are never edited once released.
 constexpr const char* kMigrations[] = {
@@ -75,6 +75,23 @@ CREATE TABLE IF NOT EXISTS authp_secret (
     name TEXT PRIMARY KEY,
     value TEXT NOT NULL
 ) WITHOUT ROWID;
+)sql",
+    // 5: the engine's own API keys (docs/api-keys.md): selector and verifier, never the key.
+    R"sql(
+CREATE TABLE IF NOT EXISTS authp_api_key (
+    id INTEGER PRIMARY KEY,
+    selector TEXT NOT NULL UNIQUE,
+    prefix TEXT NOT NULL,
+    verifier BLOB NOT NULL,
+    user_id INTEGER NOT NULL REFERENCES authp_user(id) ON DELETE CASCADE,
+    name TEXT NOT NULL DEFAULT '',
+    scopes TEXT NOT NULL DEFAULT '',
+    created INTEGER NOT NULL,
+    expires INTEGER,
+    last_used INTEGER,
+    revoked INTEGER
+);
+CREATE INDEX IF NOT EXISTS authp_api_key_user ON authp_api_key(user_id);
 )sql",
 };
 

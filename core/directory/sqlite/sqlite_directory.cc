@@ -3,7 +3,7 @@
 namespace authpolicy::directory::sqlite {
 
 SqliteDirectory::SqliteDirectory(std::shared_ptr<SqliteDatabase> db)
-    : db_(std::move(db)), users_(db_), tokens_(db_), sessions_(db_), oauth_(db_) {}
+    : db_(std::move(db)), users_(db_), tokens_(db_), sessions_(db_), oauth_(db_), api_keys_(db_) {}
 
 void SqliteDirectory::set_password_hash(std::string_view username, std::string_view encoded) {
     tell({Revocation::Kind::User, {}, users_.set_password_hash(username, encoded)});
@@ -49,6 +49,12 @@ bool SqliteDirectory::revoke_oauth_token(const crypto::Sha256& digest) {
     const bool removed = oauth_.revoke(digest);
     if (removed) tell({Revocation::Kind::OAuthToken, digest, 0});
     return removed;
+}
+
+bool SqliteDirectory::revoke_api_key(std::string_view selector, int64_t now) {
+    const std::optional<crypto::Sha256> verifier = api_keys_.revoke(selector, now);
+    if (verifier) tell({Revocation::Kind::Token, *verifier, 0});
+    return verifier.has_value();
 }
 
 }  // namespace authpolicy::directory::sqlite

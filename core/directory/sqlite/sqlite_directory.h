@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/directory/directory.h"
+#include "core/directory/sqlite/sqlite_api_key_store.h"
 #include "core/directory/sqlite/sqlite_database.h"
 #include "core/directory/sqlite/sqlite_oauth_token_store.h"
 #include "core/directory/sqlite/sqlite_session_store.h"
@@ -29,6 +30,9 @@ class SqliteDirectory final : public Directory {
     }
     std::optional<OAuthTokenRecord> find_oauth_token(const crypto::Sha256& digest) const override {
         return oauth_.find(digest);
+    }
+    std::optional<ApiKeyRecord> find_api_key(std::string_view selector) const override {
+        return api_keys_.find(selector);
     }
     std::string session_secret() const override { return sessions_.secret(); }
 
@@ -70,6 +74,13 @@ class SqliteDirectory final : public Directory {
         return oauth_.list_json(username);
     }
 
+    int64_t add_api_key(const NewApiKey& key) override { return api_keys_.add(key); }
+    bool revoke_api_key(std::string_view selector, int64_t now) override;
+    std::string list_api_keys_json(std::optional<std::string_view> username) const override {
+        return api_keys_.list_json(username);
+    }
+    void record_api_keys_used(const std::vector<ApiKeyUse>& uses) override { api_keys_.record_used(uses); }
+
   private:
     void tell(const Revocation& r) const { publish(r); }
 
@@ -78,6 +89,7 @@ class SqliteDirectory final : public Directory {
     SqliteTokenStore tokens_;
     mutable SqliteSessionStore sessions_;
     SqliteOAuthTokenStore oauth_;
+    SqliteApiKeyStore api_keys_;
 };
 
 }  // namespace authpolicy::directory::sqlite
