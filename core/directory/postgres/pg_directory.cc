@@ -24,6 +24,10 @@ const std::string kFindSession =
 const std::string kFindOAuthToken =
     "SELECT t.id, t.client_id, t.scope, t.created, t.expires, " AUTHP_USER_COLUMNS
     " FROM authp_oauth_token t JOIN authp_user u ON u.id = t.user_id WHERE t.digest = $1::bytea";
+const std::string kFindApiKey =
+    "SELECT k.id, k.selector, k.prefix, encode(k.verifier, 'hex'), k.name, k.scopes, k.created, k.expires, "
+    "k.revoked, " AUTHP_USER_COLUMNS
+    " FROM authp_api_key k JOIN authp_user u ON u.id = k.user_id WHERE k.selector = $1::text";
 #undef AUTHP_USER_COLUMNS
 
 std::string hex(const crypto::Sha256& d) {
@@ -146,12 +150,7 @@ std::optional<TokenRecord> PgDirectory::find_token(const crypto::Sha256& digest)
 
 std::optional<ApiKeyRecord> PgDirectory::find_api_key(std::string_view selector) const {
     return use().read([&](PgConnection& c) -> std::optional<ApiKeyRecord> {
-        PgResult r =
-            c.exec(std::string("SELECT k.id, k.selector, k.prefix, encode(k.verifier, 'hex'), k.name, k.scopes, "
-                               "k.created, k.expires, k.revoked, ") +
-                       kUserColumns +
-                       " FROM authp_api_key k JOIN authp_user u ON u.id = k.user_id WHERE k.selector = $1::text",
-                   {std::string(selector)});
+        PgResult r = c.exec(kFindApiKey, {std::string(selector)});
         if (r.rows() == 0) return std::nullopt;
         ApiKeyRecord k;
         k.id = r.int64(0, 0);
