@@ -8,6 +8,7 @@
 #include "cli_error.h"
 #include "commands.h"
 #include "config_file.h"
+#include "directory_commands.h"
 #include "engine_handle.h"
 #include "secret_input.h"
 #include "table.h"
@@ -34,14 +35,6 @@ void print_api_keys_table(const char* json_text) {
                         time_or(k["last_used"], "-"), time_or(k["revoked"], "-")});
     }
     print_table(std::cout, {"SELECTOR", "USER", "NAME", "SCOPES", "CREATED", "EXPIRES", "LAST USED", "REVOKED"}, rows);
-}
-
-std::string trimmed(std::string s) {
-    const auto first = s.find_first_not_of(" \t\r\n");
-    if (first == std::string::npos) return {};
-    s.erase(s.find_last_not_of(" \t\r\n") + 1);
-    s.erase(0, first);
-    return s;
 }
 
 }  // namespace
@@ -76,18 +69,7 @@ void add_apikey_commands(CLI::App& app, int* rc) {
     list->add_option("USERNAME", o->user, "Only this user's keys");
     list->add_option("--format", o->format, "json (default) or table")->check(CLI::IsMember({"json", "table"}));
     list->callback([o, rc] {
-        DirectoryHandle directory(o->config);
-        require_persistent_database(o->config, "apikey list");
-        const bool one_user = !o->user.empty();
-        OwnedText text;
-        check_rc(authp_directory_apikey_list_json(&text.ptr, directory.get(), one_user ? o->user.data() : nullptr,
-                                                  o->user.size()),
-                 "apikey list");
-        if (o->format == "table") {
-            print_api_keys_table(text.ptr);
-        } else {
-            std::cout << text.ptr << '\n';
-        }
+        run_list(o->config, o->user, o->format, "apikey list", authp_directory_apikey_list_json, print_api_keys_table);
         *rc = kOk;
     });
 
@@ -97,17 +79,9 @@ void add_apikey_commands(CLI::App& app, int* rc) {
     revoke->add_option("SELECTOR_OR_KEY", o->target, "The key's 12-character selector, or the key itself");
     revoke->add_flag("--key-stdin", o->key_stdin, "Read the selector or key from stdin");
     revoke->callback([o, rc] {
-        if (o->key_stdin == !o->target.empty())
-            throw CliError(kUsage,
-                           "apikey revoke: give a selector or key as SELECTOR_OR_KEY, or on stdin with --key-stdin");
-        DirectoryHandle directory(o->config);
-        require_persistent_database(o->config, "apikey revoke");
-        std::string target = o->key_stdin ? trimmed(read_secret_line("API key or selector")) : o->target;
-        if (target.empty()) throw CliError(kUsage, "apikey revoke: the selector or key is empty");
-        const int r = authp_directory_apikey_revoke(directory.get(), target.data(), target.size());
-        wipe(target);
-        check_rc(r, "apikey revoke");  // never shows the argument
-        std::cerr << "API key revoked\n";
+        run_revoke(o->config, o->target, o->key_stdin, "apikey revoke", "API key or selector", "selector or key",
+                   "give a selector or key as SELECTOR_OR_KEY, or on stdin with --key-stdin",
+                   authp_directory_apikey_revoke, "API key revoked");
         *rc = kOk;
     });
 }

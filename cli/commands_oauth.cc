@@ -7,6 +7,7 @@
 #include "cli_error.h"
 #include "commands.h"
 #include "config_file.h"
+#include "directory_commands.h"
 #include "engine_handle.h"
 #include "secret_input.h"
 #include "table.h"
@@ -14,19 +15,22 @@
 namespace authpolicy_cli {
 namespace {
 
+void print_oauth_tokens_table(const char* json_text) {
+    std::vector<Row> rows;
+    for (const auto& t : nlohmann::json::parse(json_text)) {
+        const auto& expires = t["expires"];
+        rows.push_back({std::to_string(t.value("id", 0LL)), t.value("username", ""), t.value("client_id", ""),
+                        t.value("scope", ""), utc_time(t.value("created", 0LL)),
+                        expires.is_number() ? utc_time(expires.get<long long>()) : std::string("never")});
+    }
+    print_table(std::cout, {"ID", "USER", "CLIENT", "SCOPE", "CREATED", "EXPIRES"}, rows);
+}
+
 struct OAuthOptions {
     std::string config, username, scope, client, user, token, format = "json";
     long long expires_in = 0;
     bool token_stdin = false;
 };
-
-std::string trimmed(std::string s) {
-    const auto first = s.find_first_not_of(" \t\r\n");
-    if (first == std::string::npos) return {};
-    s.erase(s.find_last_not_of(" \t\r\n") + 1);
-    s.erase(0, first);
-    return s;
-}
 
 }  // namespace
 
@@ -61,25 +65,8 @@ void add_oauth_commands(CLI::App& app, int* rc) {
     list->add_option("--user", o->user, "Only this user's tokens");
     list->add_option("--format", o->format, "json (default) or table")->check(CLI::IsMember({"json", "table"}));
     list->callback([o, rc] {
-        DirectoryHandle directory(o->config);
-        require_persistent_database(o->config, "oauth token list");
-        OwnedText text;
-        const bool one_user = !o->user.empty();
-        check_rc(authp_directory_oauth_token_list_json(&text.ptr, directory.get(), one_user ? o->user.data() : nullptr,
-                                                       o->user.size()),
-                 "oauth token list");
-        if (o->format == "table") {
-            std::vector<Row> rows;
-            for (const auto& t : nlohmann::json::parse(text.ptr)) {
-                const auto& expires = t["expires"];
-                rows.push_back({std::to_string(t.value("id", 0LL)), t.value("username", ""), t.value("client_id", ""),
-                                t.value("scope", ""), utc_time(t.value("created", 0LL)),
-                                expires.is_number() ? utc_time(expires.get<long long>()) : std::string("never")});
-            }
-            print_table(std::cout, {"ID", "USER", "CLIENT", "SCOPE", "CREATED", "EXPIRES"}, rows);
-        } else {
-            std::cout << text.ptr << '\n';
-        }
+        run_list(o->config, o->user, o->format, "oauth token list", authp_directory_oauth_token_list_json,
+                 print_oauth_tokens_table);
         *rc = kOk;
     });
 
@@ -89,17 +76,9 @@ void add_oauth_commands(CLI::App& app, int* rc) {
     revoke->add_option("TOKEN", o->token, "The access token (prefer --token-stdin)");
     revoke->add_flag("--token-stdin", o->token_stdin, "Read the token from stdin (preferred)");
     revoke->callback([o, rc] {
-        if (o->token_stdin == !o->token.empty())
-            throw CliError(kUsage,
-                           "oauth token revoke: give the token on stdin with --token-stdin (preferred), or as TOKEN");
-        DirectoryHandle directory(o->config);
-        require_persistent_database(o->config, "oauth token revoke");
-        std::string t = o->token_stdin ? trimmed(read_secret_line("access token")) : o->token;
-        if (t.empty()) throw CliError(kUsage, "oauth token revoke: the token is empty");
-        const int r = authp_directory_oauth_token_revoke(directory.get(), t.data(), t.size());
-        wipe(t);
-        check_rc(r, "oauth token revoke");
-        std::cerr << "access token revoked\n";
+        run_revoke(o->config, o->token, o->token_stdin, "oauth token revoke", "access token", "token",
+                   "give the token on stdin with --token-stdin (preferred), or as TOKEN",
+                   authp_directory_oauth_token_revoke, "access token revoked");
         *rc = kOk;
     });
 }

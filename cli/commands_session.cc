@@ -16,14 +16,6 @@ struct SessionOptions {
     bool key_stdin = false;
 };
 
-std::string trimmed(std::string s) {
-    const auto first = s.find_first_not_of(" \t\r\n");
-    if (first == std::string::npos) return {};
-    s.erase(s.find_last_not_of(" \t\r\n") + 1);
-    s.erase(0, first);
-    return s;
-}
-
 }  // namespace
 
 void add_session_commands(CLI::App& app, int* rc) {

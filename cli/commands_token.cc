@@ -7,6 +7,7 @@
 #include "cli_error.h"
 #include "commands.h"
 #include "config_file.h"
+#include "directory_commands.h"
 #include "engine_handle.h"
 #include "secret_input.h"
 #include "table.h"
@@ -32,14 +33,6 @@ void print_tokens_table(const char* json_text) {
 }
 
 // Token keys are 40 hex characters: whitespace around one pasted into stdin is never part of it.
-std::string trimmed(std::string s) {
-    const auto first = s.find_first_not_of(" \t\r\n");
-    if (first == std::string::npos) return {};
-    s.erase(s.find_last_not_of(" \t\r\n") + 1);
-    s.erase(0, first);
-    return s;
-}
-
 }  // namespace
 
 void add_token_commands(CLI::App& app, int* rc) {
@@ -69,18 +62,7 @@ void add_token_commands(CLI::App& app, int* rc) {
     list->add_option("--user", o->user, "Only this user's tokens");
     list->add_option("--format", o->format, "json (default) or table")->check(CLI::IsMember({"json", "table"}));
     list->callback([o, rc] {
-        DirectoryHandle directory(o->config);
-        require_persistent_database(o->config, "token list");
-        const bool one_user = !o->user.empty();
-        OwnedText text;
-        check_rc(authp_directory_token_list_json(&text.ptr, directory.get(), one_user ? o->user.data() : nullptr,
-                                                 o->user.size()),
-                 "token list");
-        if (o->format == "table") {
-            print_tokens_table(text.ptr);
-        } else {
-            std::cout << text.ptr << '\n';
-        }
+        run_list(o->config, o->user, o->format, "token list", authp_directory_token_list_json, print_tokens_table);
         *rc = kOk;
     });
 
@@ -90,16 +72,10 @@ void add_token_commands(CLI::App& app, int* rc) {
     revoke->add_option("KEY", o->key, "The token's key (prefer --key-stdin)");
     revoke->add_flag("--key-stdin", o->key_stdin, "Read the key from stdin (preferred)");
     revoke->callback([o, rc] {
-        if (o->key_stdin == !o->key.empty())
-            throw CliError(kUsage, "token revoke: give the key on stdin with --key-stdin (preferred), or as KEY");
-        DirectoryHandle directory(o->config);
-        require_persistent_database(o->config, "token revoke");
-        std::string key = o->key_stdin ? trimmed(read_secret_line("token key")) : o->key;
-        if (key.empty()) throw CliError(kUsage, "token revoke: the key is empty");
-        const int r = authp_directory_token_revoke(directory.get(), key.data(), key.size());
-        wipe(key);
-        check_rc(r, "token revoke");  // AUTHP_ENOTFOUND: "no such token" (the key is never shown)
-        std::cerr << "token revoked\n";
+        // AUTHP_ENOTFOUND: "no such token" (the key is never shown)
+        run_revoke(o->config, o->key, o->key_stdin, "token revoke", "token key", "key",
+                   "give the key on stdin with --key-stdin (preferred), or as KEY", authp_directory_token_revoke,
+                   "token revoked");
         *rc = kOk;
     });
 }

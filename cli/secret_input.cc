@@ -52,4 +52,12 @@ void wipe(std::string& secret) {
     secret.clear();
 }
 
+std::string trimmed(std::string s) {
+    const auto first = s.find_first_not_of(" \t\r\n");
+    if (first == std::string::npos) return {};
+    s.erase(s.find_last_not_of(" \t\r\n") + 1);
+    s.erase(0, first);
+    return s;
+}
+
 }  // namespace authpolicy_cli

@@ -10,6 +10,10 @@ namespace authpolicy_cli {
 // stderr and turns echo off. Throws CliError(kUsage) naming `what` when stdin is at its end.
 std::string read_secret_line(const char* what);
 
+// A key or token without the white space around it (none of them contains any): what a line
+// typed or piped on stdin carries besides the secret.
+std::string trimmed(std::string s);
+
 // Overwrites a secret before its memory is released.
 void wipe(std::string& secret);
 
