@@ -4,9 +4,9 @@
 
 #include "core/apikey/api_key_format.h"
 #include "core/apikey/last_used_recorder.h"
+#include "core/authn/keyword_credential.h"
 #include "core/authn/scoped_auth.h"
 #include "core/crypto/constant_time.h"
-#include "core/http/credentials_split.h"
 #include "core/http/text_encoding.h"
 
 namespace authpolicy::authn {
@@ -44,19 +44,17 @@ ApiKeyAuthenticator::ApiKeyAuthenticator(std::shared_ptr<const Services> service
     : services_(std::move(services)), pepper_(std::move(pepper)), keywords_(std::move(keywords)) {}
 
 AuthOutcome ApiKeyAuthenticator::authenticate(const http::Request& request) const {
-    const std::string* header = request.header("authorization");
-    if (header == nullptr) return AuthOutcome::not_applicable();
-    const http::SplitHeader split = http::split_credentials(*header);
-    if (split.count == 0) return AuthOutcome::not_applicable();
-    bool mine = false;
-    for (const auto& keyword : keywords_) mine = mine || http::equals_ignore_case(split.parts[0], keyword);
-    if (!mine) return AuthOutcome::not_applicable();
-    if (split.count == 1) return AuthOutcome::failure(kNoCredentials);
-    if (split.count > 2) return AuthOutcome::failure(kSpaces);
+    const KeywordCredential presented = keyword_credential(request, keywords_);
+    switch (presented.kind) {
+        case KeywordCredential::Kind::NotMine: return AuthOutcome::not_applicable();
+        case KeywordCredential::Kind::NoCredentials: return AuthOutcome::failure(kNoCredentials);
+        case KeywordCredential::Kind::Spaces: return AuthOutcome::failure(kSpaces);
+        case KeywordCredential::Kind::Present: break;
+    }
 
     // Prefix, length, alphabet and checksum: a mistyped or made-up key ends here, before any
     // lookup, so guessing costs the store nothing.
-    const std::optional<apikey::ParsedKey> key = apikey::parse_key(split.parts[1]);
+    const std::optional<apikey::ParsedKey> key = apikey::parse_key(presented.value);
     if (!key) return AuthOutcome::failure(kInvalid);
 
     // The cache is keyed by the verifier, HMAC(pepper, selector ‖ secret), computed on every

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/http/credentials_split.h"
+#include "core/authn/keyword_credential.h"
 #include "core/http/text_encoding.h"
 
 namespace authpolicy::authn {
@@ -30,16 +30,14 @@ TokenAuthenticator::TokenAuthenticator(std::shared_ptr<const Services> services,
     : services_(std::move(services)), keywords_(std::move(keywords)) {}
 
 AuthOutcome TokenAuthenticator::authenticate(const http::Request& request) const {
-    const std::string* header = request.header("authorization");
-    if (header == nullptr) return AuthOutcome::not_applicable();
-    const http::SplitHeader split = http::split_credentials(*header);
-    if (split.count == 0) return AuthOutcome::not_applicable();
-    bool mine = false;
-    for (const auto& keyword : keywords_) mine = mine || http::equals_ignore_case(split.parts[0], keyword);
-    if (!mine) return AuthOutcome::not_applicable();
-    if (split.count == 1) return AuthOutcome::failure(kNoCredentials);
-    if (split.count > 2) return AuthOutcome::failure(kSpaces);
-    const std::string_view key = split.parts[1];
+    const KeywordCredential presented = keyword_credential(request, keywords_);
+    switch (presented.kind) {
+        case KeywordCredential::Kind::NotMine: return AuthOutcome::not_applicable();
+        case KeywordCredential::Kind::NoCredentials: return AuthOutcome::failure(kNoCredentials);
+        case KeywordCredential::Kind::Spaces: return AuthOutcome::failure(kSpaces);
+        case KeywordCredential::Kind::Present: break;
+    }
+    const std::string_view key = presented.value;
     if (!http::is_valid_utf8(key)) return AuthOutcome::failure(kBadCharacters);
     if (key.size() > kMaxKeyLength) return AuthOutcome::failure(kInvalid);
 

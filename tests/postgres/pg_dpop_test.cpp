@@ -21,6 +21,8 @@ using authp_dpop_test::check_dpop_expiry;
 using authp_dpop_test::check_dpop_one_fresh;
 using authp_dpop_test::check_dpop_replay;
 using authp_dpop_test::Env;
+using authp_dpop_test::failing_decision;
+using authp_dpop_test::Failure;
 using authp_dpop_test::proof;
 using authp_dpop_test::request;
 using authp_pg_test::TestDb;
@@ -39,26 +41,6 @@ json shared_backend(const TestDb& db, json options = nullptr) {
 long rows(const TestDb& db) {
     return static_cast<long>(
         authp_pg_test::connect(db.url)->exec_script("SELECT count(*) FROM authp_dpop_jti").int64(0, 0));
-}
-
-struct Failure {
-    std::string message = "no error";
-    authpolicy::ErrorCode code = authpolicy::ErrorCode::Error;
-    double seconds = 0;
-};
-
-Failure failing_decision(Env& env) {
-    const std::string token = env.bound_token();
-    const auto start = std::chrono::steady_clock::now();
-    Failure f;
-    try {
-        env.decide(request("DPoP " + token, proof(env.client, token)));
-    } catch (const authpolicy::Error& e) {
-        f.message = e.what();
-        f.code = e.code();
-    }
-    f.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    return f;
 }
 
 // A private cluster (scripts/pg-cluster.sh) that a test may stop without disturbing the others.

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/authn/dpop_replay_store.h"
+#include "core/common/error.h"
 #include "core/crypto/random.h"
 #include "dpop_support.h"
 
@@ -89,6 +90,28 @@ inline void check_dpop_one_fresh(authpolicy::authn::DpopReplayStore& store, int 
         CHECK(fresh.load() == 1);
         CHECK(replayed.load() == threads - 1);
     }
+}
+
+// What a decision that reaches a failing store throws (the C API's 503 with AUTHP_ESTORE), and
+// how long it took.
+struct Failure {
+    std::string message = "no error";
+    authpolicy::ErrorCode code = authpolicy::ErrorCode::Error;
+    double seconds = 0;
+};
+
+inline Failure failing_decision(Env& env) {
+    const std::string token = env.bound_token();
+    const auto start = std::chrono::steady_clock::now();
+    Failure f;
+    try {
+        env.decide(request("DPoP " + token, proof(env.client, token)));
+    } catch (const authpolicy::Error& e) {
+        f.message = e.what();
+        f.code = e.code();
+    }
+    f.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return f;
 }
 
 }  // namespace authp_dpop_test

@@ -21,6 +21,8 @@ using authp_dpop_test::check_dpop_expiry;
 using authp_dpop_test::check_dpop_one_fresh;
 using authp_dpop_test::check_dpop_replay;
 using authp_dpop_test::Env;
+using authp_dpop_test::failing_decision;
+using authp_dpop_test::Failure;
 using authp_dpop_test::proof;
 using authp_dpop_test::request;
 using authp_test::RedisServer;
@@ -41,28 +43,6 @@ authpolicy::authn::RedisDpopSettings redis_settings(int port) {
     s.timeout_ms = 200;
     s.retry_after_s = 0;
     return s;
-}
-
-// What a decision that reaches a failing store throws (the C API's 503 with AUTHP_ESTORE), and
-// how long it took.
-struct Failure {
-    std::string message = "no error";
-    authpolicy::ErrorCode code = authpolicy::ErrorCode::Error;
-    double seconds = 0;
-};
-
-Failure failing_decision(Env& env) {
-    const std::string token = env.bound_token();
-    const auto start = std::chrono::steady_clock::now();
-    Failure f;
-    try {
-        env.decide(request("DPoP " + token, proof(env.client, token)));
-    } catch (const authpolicy::Error& e) {
-        f.message = e.what();
-        f.code = e.code();
-    }
-    f.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    return f;
 }
 
 std::string refusal(const json& config) {
