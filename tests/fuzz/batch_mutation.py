@@ -216,12 +216,12 @@ def main():
     ap.add_argument("--workdir")
     args = ap.parse_args()
     if args.workdir:
-        return run(args, args.workdir)
+        return mutate_and_check(args, args.workdir)
     with tempfile.TemporaryDirectory(prefix="authp_batch_mutation_") as workdir:
-        return run(args, workdir)
+        return mutate_and_check(args, workdir)
 
 
-def run(args, workdir):
+def mutate_and_check(args, workdir):
     rng = random.Random(args.seed)
     config, token, session = make_world(args.cli, workdir)
     now = int(time.time())
