@@ -18,19 +18,8 @@ constexpr const char* kSpaces = "Invalid API key header. API key string should n
 constexpr const char* kInvalid = "Invalid API key.";
 constexpr const char* kInactive = "User inactive or deleted.";
 
-std::vector<std::string> split_scopes(const std::string& scopes) {
-    std::vector<std::string> out;
-    size_t i = 0;
-    while (i < scopes.size()) {
-        const size_t j = std::min(scopes.find(' ', i), scopes.size());
-        if (j > i) out.emplace_back(scopes.substr(i, j - i));
-        i = j + 1;
-    }
-    return out;
-}
-
 AuthValue api_key_auth_value(const directory::ApiKeyRecord& r) {
-    std::vector<std::string> scopes = split_scopes(r.scopes);
+    std::vector<std::string> scopes = split_scope_string(r.scopes);
     nlohmann::ordered_json j{{"type", "api_key"}, {"selector", r.selector}, {"prefix", r.prefix},
                              {"name", r.name},    {"scope", r.scopes},      {"scopes", scopes}};
     return make_scoped_auth(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), std::move(scopes));

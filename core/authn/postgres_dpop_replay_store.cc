@@ -24,13 +24,7 @@ std::string number(double v) {
 PostgresDpopReplayStore::PostgresDpopReplayStore(directory::postgres::PgOptions options) : pool_(std::move(options)) {}
 
 directory::postgres::PgPool& PostgresDpopReplayStore::use() {
-    if (!migrated_.load(std::memory_order_acquire)) {
-        std::lock_guard lock(migrate_mutex_);
-        if (!migrated_.load(std::memory_order_relaxed)) {
-            directory::postgres::pg_migrate(pool_);
-            migrated_.store(true, std::memory_order_release);
-        }
-    }
+    migration_.ensure(pool_);
     return pool_;
 }
 

@@ -9,6 +9,7 @@
 
 #include "core/authn/dpop_replay_store.h"
 #include "core/directory/postgres/pg_pool.h"
+#include "core/directory/postgres/pg_schema.h"
 
 namespace authpolicy::authn {
 
@@ -28,8 +29,7 @@ class PostgresDpopReplayStore final : public DpopReplayStore {
     directory::postgres::PgPool& use();
 
     directory::postgres::PgPool pool_;
-    std::mutex migrate_mutex_;
-    std::atomic<bool> migrated_{false};
+    directory::postgres::PgMigrateOnce migration_;
     std::atomic<unsigned> inserts_{0};
 };
 

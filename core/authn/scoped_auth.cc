@@ -47,13 +47,7 @@ bool auth_scopes(const AuthValue& auth, std::vector<std::string>& out) {
         return true;
     }
     if (auto it = j.find("scope"); it != j.end() && it->is_string()) {
-        const std::string& s = it->get_ref<const std::string&>();
-        size_t i = 0;
-        while (i < s.size()) {
-            const size_t j2 = std::min(s.find(' ', i), s.size());
-            if (j2 > i) out.push_back(s.substr(i, j2 - i));
-            i = j2 + 1;
-        }
+        out = split_scope_string(it->get_ref<const std::string&>());
         return true;
     }
     return false;
@@ -70,6 +64,17 @@ bool auth_has_scopes(const AuthValue& auth, const std::vector<std::string>& requ
         if (std::find(have->begin(), have->end(), r) == have->end()) return false;
     }
     return true;
+}
+
+std::vector<std::string> split_scope_string(std::string_view scopes) {
+    std::vector<std::string> out;
+    size_t i = 0;
+    while (i < scopes.size()) {
+        const size_t j = std::min(scopes.find(' ', i), scopes.size());
+        if (j > i) out.emplace_back(scopes.substr(i, j - i));
+        i = j + 1;
+    }
+    return out;
 }
 
 }  // namespace authpolicy::authn

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/engine/user.h"
@@ -15,6 +16,9 @@ AuthValue make_scoped_auth(std::string json, std::vector<std::string> scopes);
 // The scopes of a request's auth: attached ones, else the "scopes" list or "scope" string of the
 // auth JSON (custom authenticators). false when the auth carries no scopes at all.
 bool auth_scopes(const AuthValue& auth, std::vector<std::string>& out);
+
+// A space-delimited scope string (RFC 6749 §3.3) as its scopes, empty tokens skipped.
+std::vector<std::string> split_scope_string(std::string_view scopes);
 // Whether the auth carries every one of `required`.
 bool auth_has_scopes(const AuthValue& auth, const std::vector<std::string>& required);
 

@@ -51,13 +51,7 @@ std::string bytes_of_hex(const std::string& hex) {
 PostgresThrottleStore::PostgresThrottleStore(directory::postgres::PgOptions options) : pool_(std::move(options)) {}
 
 PgPool& PostgresThrottleStore::use() {
-    if (!migrated_.load(std::memory_order_acquire)) {
-        std::lock_guard lock(migrate_mutex_);
-        if (!migrated_.load(std::memory_order_relaxed)) {
-            directory::postgres::pg_migrate(pool_);
-            migrated_.store(true, std::memory_order_release);
-        }
-    }
+    migration_.ensure(pool_);
     return pool_;
 }
 

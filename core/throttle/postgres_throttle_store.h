@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "core/directory/postgres/pg_pool.h"
+#include "core/directory/postgres/pg_schema.h"
 #include "core/throttle/throttle_store.h"
 
 namespace authpolicy::throttle {
@@ -38,8 +39,7 @@ class PostgresThrottleStore final : public ThrottleStore {
     void purge_expired(directory::postgres::PgConnection& c, double now);
 
     directory::postgres::PgPool pool_;
-    std::mutex migrate_mutex_;
-    std::atomic<bool> migrated_{false};
+    directory::postgres::PgMigrateOnce migration_;
     std::atomic<unsigned> writes_{0};
 };
 

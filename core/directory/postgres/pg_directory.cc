@@ -110,13 +110,7 @@ PgDirectory::~PgDirectory() {
 }
 
 PgPool& PgDirectory::use() const {
-    if (!migrated_.load(std::memory_order_acquire)) {
-        std::lock_guard lock(migrate_mutex_);
-        if (!migrated_.load(std::memory_order_relaxed)) {
-            pg_migrate(*pool_);
-            migrated_.store(true, std::memory_order_release);
-        }
-    }
+    migration_.ensure(*pool_);
     return *pool_;
 }
 

@@ -13,6 +13,7 @@
 #include "core/directory/postgres/pg_listener.h"
 #include "core/directory/postgres/pg_options.h"
 #include "core/directory/postgres/pg_pool.h"
+#include "core/directory/postgres/pg_schema.h"
 
 namespace authpolicy::directory::postgres {
 
@@ -75,8 +76,7 @@ class PgDirectory final : public Directory {
 
     PgOptions options_;
     std::unique_ptr<PgPool> pool_;
-    mutable std::mutex migrate_mutex_;
-    mutable std::atomic<bool> migrated_{false};
+    mutable PgMigrateOnce migration_;
     mutable std::mutex secret_mutex_;
     mutable std::string secret_;
     std::mutex listener_mutex_;

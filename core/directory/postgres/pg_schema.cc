@@ -131,4 +131,12 @@ void pg_migrate(PgPool& pool) {
     }
 }
 
+void PgMigrateOnce::ensure(PgPool& pool) {
+    if (done_.load(std::memory_order_acquire)) return;
+    std::lock_guard lock(mutex_);
+    if (done_.load(std::memory_order_relaxed)) return;
+    pg_migrate(pool);
+    done_.store(true, std::memory_order_release);
+}
+
 }  // namespace authpolicy::directory::postgres
